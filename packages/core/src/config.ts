@@ -1,0 +1,268 @@
+import type { ContextManager } from './context/ContextManager.js';
+import { AUTH_HEADER_SHAPE, exporterConfigFromEnv } from './export/exporterEnv.js';
+import type { SpanExporter } from './export/SpanExporter.js';
+import type { Sampler } from './sampling/Sampler.js';
+import type { TagEncryptorOptions } from './security/TagEncryptor.js';
+import type { TagValue } from './types.js';
+
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/** The `tracing` part of `ObservabilityConfig`. Every field is optional on input; see `DEFAULT_TRACING_CONFIG`. */
+export interface TracingConfig {
+  /** False makes every span a non-recording one and exports nothing; context still propagates. */
+  enabled: boolean;
+  serviceName: string;
+  serviceVersion?: string;
+  /** `deployment.environment.name`. */
+  environment?: string;
+  /** Extra resource attributes, exported once per batch. */
+  resourceAttributes?: Record<string, TagValue>;
+  /** Probability from 0 to 1 that a new trace is recorded; decided from the trace id. Default 1. */
+  sampleRate: number;
+  /** A sampler name (the OTEL_TRACES_SAMPLER names) or instance. Default `parentbased_traceidratio`. */
+  sampler?: SamplerName | Sampler;
+  /** Which registered exporter to use: `console`, `memory`, `otlp`, `zipkin`, `jaeger`, `none`. */
+  exporterType: string;
+  /** The collector's base URL for network exporters. */
+  exporterEndpoint?: string;
+  /** Extra headers sent with every export request (auth, tenancy). Values are never logged. */
+  headers?: Record<string, string>;
+  /** The full URL export requests go to, used as is (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`); wins over `exporterEndpoint`. */
+  exporterUrl?: string;
+  /** OTLP encoding: `http/protobuf` (default) or `http/json`. */
+  protocol?: OtlpProtocol;
+  /** Request body compression of network exporters. Default `gzip`. */
+  compression?: 'gzip' | 'none';
+  /** How long one export request may take before it is abandoned (and retried), in ms. Default 10000. */
+  exportTimeoutMs?: number;
+  /** Retry policy of network exporters. */
+  retry?: RetryConfig;
+  /** Sent as `Authorization: Bearer <apiKey>` (`OTLP_API_KEY`). Never logged. */
+  apiKey?: string;
+  /** One more header, written `Name: value` (`OTLP_AUTH_HEADER`). Never logged. */
+  authHeader?: string;
+  /** An exporter instance; wins over `exporterType`. */
+  exporter?: SpanExporter;
+  /** `batch` (default for network exporters) or `simple` (default for `console` and `memory`). */
+  processor?: 'batch' | 'simple';
+  /** Batch processor options. */
+  batch?: BatchConfig;
+  /** Encrypt these tags' values (AES-256-GCM) before export. */
+  encryption?: TagEncryptorOptions;
+  /** Propagator names for both directions, or separately. Default: extract all, inject tracecontext + x-trace-id. */
+  propagators?: readonly string[] | { inject?: readonly string[]; extract?: readonly string[] };
+  /** Header names of the x-trace-id family, if yours differ. */
+  traceIdHeaders?: XTraceIdHeaderNames;
+  /** `async-local-storage` (default), `cls-hooked`, or an instance. Context is process-wide. */
+  contextManager?: 'async-local-storage' | 'cls-hooked' | ContextManager;
+  /** How many finished spans `getTraceSpans` can still see. Default 1000; 0 keeps none. */
+  maxFinishedSpans: number;
+  /** How long a finished span stays visible to `getTraceSpans`, in ms. Default 300000. */
+  finishedSpanTtlMs: number;
+  /** A span never finished after this long is dropped from the active set and counted as expired. Default 600000. */
+  maxActiveSpanAgeMs: number;
+  /** At most this many spans are tracked as active; more are traced but not listed. Default 10000. */
+  maxActiveSpans: number;
+  /** How often expired spans are swept, in ms (an unref'd timer). Default 60000. */
+  cleanupIntervalMs: number;
+}
+
+export interface BatchConfig {
+  /** Spans per export request. Default 100. */
+  maxExportBatchSize?: number;
+  /** Spans waiting at most; more are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Flush interval in ms. Default 5000. */
+  scheduledDelayMs?: number;
+  /** How long one export may take, in ms. Default 30000. */
+  exportTimeoutMs?: number;
+  /** Exports in flight at once per exporter. Default 1. */
+  maxConcurrentExports?: number;
+}
+
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+
+/** How network exporters retry. https://opentelemetry.io/docs/specs/otlp/#failures-1 */
+export interface RetryConfig {
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** First backoff, in ms; doubles each retry, with jitter. Default 1000. */
+  initialBackoffMs?: number;
+  /** Longest backoff, in ms. Default 5000. */
+  maxBackoffMs?: number;
+  /** A server's `Retry-After` is honoured up to this many ms. Default 30000. */
+  maxRetryAfterMs?: number;
+  /** HTTP statuses worth retrying; every other 4xx and 5xx fails at once. Default 429, 502, 503, 504. */
+  retryableStatuses?: readonly number[];
+}
+
+export interface XTraceIdHeaderNames {
+  traceId?: readonly string[];
+  spanId?: readonly string[];
+  parentSpanId?: readonly string[];
+}
+
+/** The design's configuration object; tracing is the part this library reads. */
+export interface ObservabilityConfig {
+  tracing: Partial<TracingConfig>;
+}
+
+export type TracingOptions = Partial<TracingConfig>;
+
+export const DEFAULT_SERVICE_NAME = 'unknown_service:node';
+
+export const DEFAULT_TRACING_CONFIG: Readonly<TracingConfig> = Object.freeze({
+  enabled: true,
+  serviceName: DEFAULT_SERVICE_NAME,
+  sampleRate: 1,
+  exporterType: 'console',
+  maxFinishedSpans: 1000,
+  finishedSpanTtlMs: 5 * 60_000,
+  maxActiveSpanAgeMs: 10 * 60_000,
+  maxActiveSpans: 10_000,
+  cleanupIntervalMs: 60_000,
+});
+
+const SAMPLER_NAMES: readonly string[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value;
+}
+
+function fail(field: string, expected: string, got: unknown): never {
+  throw new TypeError(`tracing.${field}: expected ${expected}, got ${describe(got)}`);
+}
+
+function failSecret(field: string, expected: string, got: unknown): never {
+  throw new TypeError(`tracing.${field}: expected ${expected}, got a ${typeof got} (value not shown)`);
+}
+
+function checkNonNegativeInt(config: TracingConfig, field: keyof TracingConfig): void {
+  const value = config[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(field, 'a whole number >= 0', value);
+}
+
+function checkRetry(retry: RetryConfig): void {
+  if (retry === null || typeof retry !== 'object') fail('retry', 'an object', retry);
+  for (const field of ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'maxRetryAfterMs'] as const) {
+    const value = retry[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) fail(`retry.${field}`, 'a whole number >= 0', value);
+  }
+  const statuses = retry.retryableStatuses;
+  if (statuses !== undefined && (!Array.isArray(statuses) || !statuses.every((code) => Number.isInteger(code) && code >= 400 && code <= 599))) {
+    fail('retry.retryableStatuses', 'an array of HTTP status codes from 400 to 599', statuses);
+  }
+}
+
+/**
+ * Settings read from the OpenTelemetry environment variables.
+ * https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+ */
+export function tracingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOptions {
+  const out: TracingOptions = {};
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') out.enabled = false;
+  if (env.OTEL_SERVICE_NAME) out.serviceName = env.OTEL_SERVICE_NAME;
+  const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
+  if (sampler && SAMPLER_NAMES.includes(sampler)) out.sampler = sampler as SamplerName;
+  if (env.OTEL_TRACES_SAMPLER_ARG !== undefined && env.OTEL_TRACES_SAMPLER_ARG.trim() !== '') {
+    const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG);
+    if (ratio >= 0 && ratio <= 1) out.sampleRate = ratio;
+  }
+  if (env.OTEL_PROPAGATORS) {
+    out.propagators = env.OTEL_PROPAGATORS.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  }
+  Object.assign(out, exporterConfigFromEnv(env));
+  const exporter = env.OTEL_TRACES_EXPORTER?.split(',')[0]?.trim().toLowerCase();
+  if (exporter) out.exporterType = exporter;
+  else if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) out.exporterType = 'otlp';
+  return out;
+}
+
+/**
+ * Merges defaults < environment < options and validates the result. Wrong configuration throws a TypeError
+ * naming the field, at construction, never later.
+ */
+export function resolveTracingConfig(options: TracingOptions | ObservabilityConfig = {}, env: NodeJS.ProcessEnv = process.env): TracingConfig {
+  if (options === null || typeof options !== 'object') fail('', 'an options object', options);
+  const own = 'tracing' in options && typeof options.tracing === 'object' ? options.tracing : (options as TracingOptions);
+  const defined: TracingOptions = {};
+  for (const key of Object.keys(own) as (keyof TracingConfig)[]) {
+    if (own[key] !== undefined) (defined as Record<string, unknown>)[key] = own[key];
+  }
+  const fromEnv = tracingConfigFromEnv(env);
+  const config: TracingConfig = { ...DEFAULT_TRACING_CONFIG, ...fromEnv, ...defined };
+  // Options win over the environment: an endpoint in code beats a traces URL from the environment, and header
+  // lists merge, the code's value winning per name.
+  if (defined.exporterEndpoint !== undefined && defined.exporterUrl === undefined) delete config.exporterUrl;
+  if (fromEnv.headers && defined.headers && typeof defined.headers === 'object') config.headers = { ...fromEnv.headers, ...defined.headers };
+  // An endpoint in code means OTLP, as it does in the environment: the console is the default only when nothing
+  // else is configured.
+  if (defined.exporterType === undefined && fromEnv.exporterType === undefined && (defined.exporterEndpoint || defined.exporterUrl)) config.exporterType = 'otlp';
+
+  if (typeof config.enabled !== 'boolean') fail('enabled', 'a boolean', config.enabled);
+  if (typeof config.serviceName !== 'string' || config.serviceName === '') fail('serviceName', 'a non-empty string', config.serviceName);
+  if (typeof config.sampleRate !== 'number' || !(config.sampleRate >= 0 && config.sampleRate <= 1)) {
+    fail('sampleRate', 'a number from 0 to 1', config.sampleRate);
+  }
+  if (config.sampler !== undefined && typeof config.sampler !== 'object' && !SAMPLER_NAMES.includes(config.sampler as string)) {
+    fail('sampler', `one of ${SAMPLER_NAMES.join(', ')} or a Sampler`, config.sampler);
+  }
+  if (typeof config.sampler === 'object' && typeof config.sampler?.shouldSample !== 'function') {
+    fail('sampler', 'an object with shouldSample()', config.sampler);
+  }
+  if (config.exporter !== undefined && (typeof config.exporter !== 'object' || typeof config.exporter.export !== 'function')) {
+    fail('exporter', 'an object with export() and shutdown()', config.exporter);
+  }
+  if (typeof config.exporterType !== 'string') fail('exporterType', 'a string', config.exporterType);
+  if (config.exporterEndpoint !== undefined) {
+    if (typeof config.exporterEndpoint !== 'string' || !/^https?:\/\//i.test(config.exporterEndpoint) || !URL.canParse(config.exporterEndpoint)) {
+      fail('exporterEndpoint', 'an absolute http(s) URL', config.exporterEndpoint);
+    }
+  }
+  if (config.headers !== undefined && (typeof config.headers !== 'object' || config.headers === null)) {
+    fail('headers', 'an object of header names to values', config.headers);
+  }
+  if (config.exporterUrl !== undefined) {
+    if (typeof config.exporterUrl !== 'string' || !/^https?:\/\//i.test(config.exporterUrl) || !URL.canParse(config.exporterUrl)) {
+      fail('exporterUrl', 'an absolute http(s) URL', config.exporterUrl);
+    }
+  }
+  if (config.protocol !== undefined && config.protocol !== 'http/json' && config.protocol !== 'http/protobuf') {
+    fail('protocol', "'http/json' or 'http/protobuf'", config.protocol);
+  }
+  if (config.compression !== undefined && config.compression !== 'gzip' && config.compression !== 'none') {
+    fail('compression', "'gzip' or 'none'", config.compression);
+  }
+  if (config.exportTimeoutMs !== undefined && !(Number.isInteger(config.exportTimeoutMs) && config.exportTimeoutMs > 0)) {
+    fail('exportTimeoutMs', 'a whole number > 0', config.exportTimeoutMs);
+  }
+  if (config.retry !== undefined) checkRetry(config.retry);
+  // Secrets are described by type only: a wrong value must not reach an error message.
+  if (config.apiKey !== undefined && (typeof config.apiKey !== 'string' || config.apiKey === '')) failSecret('apiKey', 'a non-empty string', config.apiKey);
+  if (config.authHeader !== undefined && (typeof config.authHeader !== 'string' || !AUTH_HEADER_SHAPE.test(config.authHeader))) {
+    failSecret('authHeader', 'a string "Name: value"', config.authHeader);
+  }
+  if (config.processor !== undefined && config.processor !== 'batch' && config.processor !== 'simple') {
+    fail('processor', "'batch' or 'simple'", config.processor);
+  }
+  for (const field of ['maxFinishedSpans', 'finishedSpanTtlMs', 'maxActiveSpanAgeMs', 'maxActiveSpans', 'cleanupIntervalMs'] as const) {
+    checkNonNegativeInt(config, field);
+  }
+  return config;
+}

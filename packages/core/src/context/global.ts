@@ -1,0 +1,45 @@
+import type { EventEmitter } from 'node:events';
+import type { Span } from '../types.js';
+import { AsyncLocalStorageContextManager } from './AsyncLocalStorageContextManager.js';
+import type { ContextManager } from './ContextManager.js';
+
+// Context is process-wide, as in OpenTelemetry: every tracer and adapter must see the same active span.
+let manager: ContextManager = new AsyncLocalStorageContextManager();
+
+/** Replace the process-wide context manager (for instance with a `ClsHookedContextManager`). */
+export function setContextManager(next: ContextManager): void {
+  manager = next;
+}
+
+export function getContextManager(): ContextManager {
+  return manager;
+}
+
+/** The span active in the current asynchronous flow, if any. */
+export function getActiveSpan(): Span | undefined {
+  return manager.active();
+}
+
+/** Runs `fn` with `span` active. */
+export function withSpan<T>(span: Span | undefined, fn: () => T): T {
+  return manager.with(span, fn);
+}
+
+/** A function that always runs with `span` (default: the span active now) active. */
+export function bind<F extends (...args: never[]) => unknown>(fn: F, span?: Span): F {
+  return manager.bind(fn, span);
+}
+
+/** Makes listeners added to `emitter` run with `span` (default: the span active now) active. */
+export function bindEmitter<E extends EventEmitter>(emitter: E, span?: Span): E {
+  return manager.bindEmitter(emitter, span);
+}
+
+/** Runs `fn` with tracing suppressed. Our exporters send through this, so they never trace themselves. */
+export function suppressTracing<T>(fn: () => T): T {
+  return manager.suppress(fn);
+}
+
+export function isTracingSuppressed(): boolean {
+  return manager.isSuppressed();
+}

@@ -1,0 +1,170 @@
+import http from 'node:http';
+import https from 'node:https';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { suppressTracing } from '../../context/global.js';
+import { redactSecrets, redactUrl, secretsOf } from './redact.js';
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * How long one request may take, connection to last response byte. The OTLP exporter default.
+ * https://opentelemetry.io/docs/specs/otel/protocol/exporter/#configuration-options (OTEL_EXPORTER_OTLP_TIMEOUT)
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** A collector's answer is read up to this size (a partial-success message or an error text); the rest is dropped. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** What one request came to, as data: a response of any status, or no response at all. */
+export type HttpOutcome =
+  | { kind: 'response'; statusCode: number; statusMessage: string; retryAfter: string | undefined; body: Buffer }
+  | { kind: 'network-error'; error: Error; timedOut: boolean };
+
+export interface HttpTransportOptions {
+  /** The full URL requests are posted to. */
+  url: string;
+  contentType: string;
+  /** Sent with every request; their values never appear in a message. */
+  headers?: Readonly<Record<string, string>>;
+  /** Default `gzip`. */
+  compression?: 'gzip' | 'none';
+  /** Default `DEFAULT_REQUEST_TIMEOUT_MS`. */
+  timeoutMs?: number;
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Posts one body to one URL over node:http(s) and reports what happened; it never rejects and never retries
+ * (`RetryingTransport` decides). node:http rather than fetch, so a fetch instrumentation never sees our exports.
+ * Sockets are kept alive between exports and released on `shutdown`.
+ */
+export class HttpTransport {
+  /** The URL with credentials and query removed, for messages. */
+  readonly target: string;
+  private readonly url: URL;
+  private readonly client: typeof http | typeof https;
+  private readonly agent: http.Agent;
+  private readonly headers: http.OutgoingHttpHeaders;
+  private readonly secrets: string[];
+  private readonly compression: 'gzip' | 'none';
+  private readonly timeoutMs: number;
+
+  constructor(options: HttpTransportOptions) {
+    if (!URL.canParse(options.url)) throw new TypeError('url: expected an absolute http(s) URL');
+    const url = new URL(options.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`url: expected an http: or https: URL, got ${JSON.stringify(url.protocol)}`);
+    }
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError(`timeoutMs: expected a whole number > 0, got ${String(timeoutMs)}`);
+    const custom = options.headers ?? {};
+    for (const [name, value] of Object.entries(custom)) {
+      // Checked once, here, so a bad header cannot fail every export later; the message names the header only.
+      try {
+        http.validateHeaderName(name);
+      } catch {
+        throw new TypeError(`headers: invalid header name ${JSON.stringify(name)}`);
+      }
+      if (typeof value !== 'string') throw new TypeError(`headers: the value of ${JSON.stringify(name)} must be a string, got ${typeof value}`);
+      try {
+        http.validateHeaderValue(name, value);
+      } catch {
+        throw new TypeError(`headers: the value of ${JSON.stringify(name)} has characters not allowed in a header (value not shown)`);
+      }
+    }
+    this.url = url;
+    this.target = redactUrl(url);
+    this.client = url.protocol === 'https:' ? https : http;
+    this.agent = new this.client.Agent({ keepAlive: true });
+    this.compression = options.compression ?? 'gzip';
+    this.timeoutMs = timeoutMs;
+    this.headers = { ...custom, 'content-type': options.contentType };
+    if (this.compression === 'gzip') this.headers['content-encoding'] = 'gzip';
+    const userinfo = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
+    this.secrets = secretsOf({ ...custom, userinfo: userinfo.join(':'), password: userinfo[1] ?? '' });
+  }
+
+  /** The body as it goes on the wire (compressed once, however many times it is sent). */
+  async prepare(body: Uint8Array | string): Promise<Buffer> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return this.compression === 'gzip' ? gzipAsync(bytes) : bytes;
+  }
+
+  /** Posts a prepared body. Resolves with the outcome; never rejects. */
+  send(body: Buffer): Promise<HttpOutcome> {
+    // Suppressed, so instrumentation of node:http that we or others install does not trace our own exports.
+    return suppressTracing(() => new Promise<HttpOutcome>((resolve) => this.post(body, resolve)));
+  }
+
+  /** `text` with header values and URL credentials masked. */
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
+  /** Closes kept-alive sockets. */
+  shutdown(): void {
+    this.agent.destroy();
+  }
+
+  private post(body: Buffer, resolve: (outcome: HttpOutcome) => void): void {
+    let settled = false;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (outcome: HttpOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const failWith = (error: unknown): void => settle({ kind: 'network-error', error: toError(error), timedOut });
+
+    let request: http.ClientRequest;
+    try {
+      request = this.client.request(this.url, {
+        method: 'POST',
+        agent: this.agent,
+        headers: { ...this.headers, 'content-length': body.length },
+      });
+    } catch (error) {
+      failWith(error);
+      return;
+    }
+    const timeoutMs = this.timeoutMs;
+    timer = setTimeout(function onRequestTimeout() {
+      timedOut = true;
+      request.destroy(new Error(`no complete response within ${timeoutMs} ms`));
+    }, timeoutMs);
+
+    request.on('error', failWith);
+    request.on('response', function onExportResponse(response) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', function onExportResponseData(chunk: Buffer) {
+        if (size >= MAX_RESPONSE_BYTES) return;
+        const room = MAX_RESPONSE_BYTES - size;
+        const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        chunks.push(kept);
+        size += kept.length;
+      });
+      response.on('error', failWith);
+      response.on('aborted', function onExportResponseAborted() {
+        failWith(new Error('response aborted'));
+      });
+      response.on('end', function onExportResponseEnd() {
+        const retryAfter = response.headers['retry-after'];
+        settle({
+          kind: 'response',
+          statusCode: response.statusCode ?? 0,
+          statusMessage: response.statusMessage ?? '',
+          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+          body: Buffer.concat(chunks, size),
+        });
+      });
+    });
+    request.end(body);
+  }
+}

@@ -1,0 +1,126 @@
+// JSON text written straight into a growing Buffer as UTF-8: no intermediate strings to concatenate, flatten and
+// encode again. ASCII, nearly all of a trace, is copied a character at a time; anything else goes through the
+// engine's own JSON.stringify and UTF-8 encoder, so escaping is always the standard one.
+
+/** Bytes per UTF-16 unit at worst once escaped: a control character becomes `\u00XX`. */
+const MAX_ESCAPED_BYTES_PER_UNIT = 6;
+const INT32_LIMIT = 0x8000_0000;
+
+// Escapes for the ASCII characters JSON strings cannot hold as they are; 0 means "copy as is".
+const ESCAPE = new Array<string | 0>(128).fill(0);
+for (let code = 0; code < 0x20; code++) ESCAPE[code] = `\\u${code.toString(16).padStart(4, '0')}`;
+ESCAPE[0x08] = '\\b';
+ESCAPE[0x09] = '\\t';
+ESCAPE[0x0a] = '\\n';
+ESCAPE[0x0c] = '\\f';
+ESCAPE[0x0d] = '\\r';
+ESCAPE[0x22] = '\\"';
+ESCAPE[0x5c] = '\\\\';
+
+export class JsonWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initialSize = 128 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** What was written, without a copy: the writer must not be written to afterwards. */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  ensure(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) this.grow(bytes);
+  }
+
+  private grow(bytes: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Short ASCII text that needs no escaping: punctuation, digits, hex ids. Longer constants go through `bytes`. */
+  raw(ascii: string): void {
+    const length = ascii.length;
+    if (this.pos + length > this.buf.length) this.grow(length);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) buf[pos++] = ascii.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  /** Bytes encoded beforehand: a constant fragment, a cached key, a resource. */
+  bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** A JSON string, quoted and escaped. */
+  string(value: string): void {
+    const length = value.length;
+    this.ensure(length * MAX_ESCAPED_BYTES_PER_UNIT + 2);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start;
+    buf[pos++] = 0x22;
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) {
+        // Beyond ASCII: the engine escapes and encodes the whole string (lone surrogates as \uXXXX escapes, so the
+        // UTF-8 written is always valid).
+        this.pos = start + buf.write(JSON.stringify(value), start, 'utf8');
+        return;
+      }
+      const escape = ESCAPE[code];
+      if (escape === 0) buf[pos++] = code;
+      else for (let j = 0; j < escape.length; j++) buf[pos++] = escape.charCodeAt(j);
+    }
+    buf[pos++] = 0x22;
+    this.pos = pos;
+  }
+
+  /** A finite number, as JSON writes it. */
+  number(value: number): void {
+    if (Number.isSafeInteger(value)) this.integer(value);
+    else this.raw(String(value));
+  }
+
+  /** A safe integer, digit by digit: far cheaper than number-to-string for the long ones (timestamps). */
+  integer(value: number): void {
+    if (value < 0) {
+      this.raw('-');
+      value = -value;
+    }
+    if (value >= INT32_LIMIT) {
+      // Split off the last six digits so that both halves fit 32-bit arithmetic.
+      const high = Math.floor(value / 1_000_000);
+      this.integer(high);
+      this.sixDigits(value - high * 1_000_000);
+      return;
+    }
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+    this.ensure(digits);
+    const buf = this.buf;
+    let rest = value | 0;
+    for (let i = this.pos + digits - 1; i >= this.pos; i--) {
+      buf[i] = 0x30 + (rest % 10);
+      rest = (rest / 10) | 0;
+    }
+    this.pos += digits;
+  }
+
+  /** A whole number from 0 to 999999, zero-padded to six digits: the nanoseconds within a millisecond. */
+  sixDigits(value: number): void {
+    this.ensure(6);
+    const buf = this.buf;
+    let rest = value | 0;
+    for (let i = this.pos + 5; i >= this.pos; i--) {
+      buf[i] = 0x30 + (rest % 10);
+      rest = (rest / 10) | 0;
+    }
+    this.pos += 6;
+  }
+}

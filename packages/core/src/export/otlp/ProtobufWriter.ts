@@ -1,0 +1,194 @@
+// The protobuf wire format, as much of it as OTLP traces need, written straight into a growing Buffer.
+// https://protobuf.dev/programming-guides/encoding/
+
+const TWO_32 = 0x1_0000_0000;
+
+// '0'-'9', 'a'-'f', 'A'-'F' → 0-15; anything else → 0 (ids are validated before they get here).
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
+
+const float64 = new Float64Array(1);
+const float64Bytes = new Uint8Array(float64.buffer);
+
+/** Bytes a varint of `value` (an unsigned 32-bit number) takes. */
+function varint32Size(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
+}
+
+/**
+ * A protobuf writer. Field tags are written by the caller as precomputed bytes (`tag(0x0a)`); nested messages are
+ * written in place between `fork()` and `join()`, which patches the length in front of them.
+ */
+export class ProtobufWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initialSize = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** What was written, without a copy: the writer must not be written to afterwards. */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  ensure(bytes: number): void {
+    if (this.pos + bytes > this.buf.length) this.grow(bytes);
+  }
+
+  private grow(bytes: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** A field key (or any single byte). */
+  tag(byte: number): void {
+    if (this.pos >= this.buf.length) this.grow(1);
+    this.buf[this.pos++] = byte;
+  }
+
+  /** An unsigned 32-bit varint. */
+  uint32(value: number): void {
+    this.ensure(5);
+    const buf = this.buf;
+    let pos = this.pos;
+    let rest = value >>> 0;
+    while (rest > 0x7f) {
+      buf[pos++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    buf[pos++] = rest;
+    this.pos = pos;
+  }
+
+  /** A signed 64-bit varint (int64) from a safe integer; negative numbers take ten bytes, as the format says. */
+  int64(value: number): void {
+    if (value >= 0 && value < TWO_32) {
+      this.uint32(value);
+      return;
+    }
+    const hi = Math.floor(value / TWO_32);
+    this.varint64(value - hi * TWO_32, hi >>> 0);
+  }
+
+  /** A 64-bit varint from its low and high unsigned 32-bit halves. */
+  varint64(lo: number, hi: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    let low = lo >>> 0;
+    let high = hi >>> 0;
+    while (high > 0 || low > 0x7f) {
+      buf[pos++] = (low & 0x7f) | 0x80;
+      low = ((low >>> 7) | (high << 25)) >>> 0;
+      high >>>= 7;
+    }
+    buf[pos++] = low;
+    this.pos = pos;
+  }
+
+  bool(value: boolean): void {
+    this.tag(value ? 1 : 0);
+  }
+
+  fixed32(value: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32LE(value >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  fixed64(lo: number, hi: number): void {
+    this.ensure(8);
+    const buf = this.buf;
+    buf.writeUInt32LE(lo >>> 0, this.pos);
+    buf.writeUInt32LE(hi >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  double(value: number): void {
+    this.ensure(8);
+    float64[0] = value;
+    this.buf.set(float64Bytes, this.pos);
+    this.pos += 8;
+  }
+
+  /** A length-delimited UTF-8 string. */
+  string(value: string): void {
+    const length = value.length;
+    // Assume ASCII, where bytes = characters and the length prefix is known up front; copy by hand (cheaper than a
+    // call into the UTF-8 encoder for keys, names and most values), and start over on the first other character.
+    const prefix = varint32Size(length);
+    this.ensure(prefix + length);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start + prefix;
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) {
+        this.pos = start;
+        this.utf8String(value);
+        return;
+      }
+      buf[pos++] = code;
+    }
+    this.pos = start;
+    this.uint32(length);
+    this.pos = pos;
+  }
+
+  private utf8String(value: string): void {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.uint32(bytes);
+    this.ensure(bytes);
+    this.pos += this.buf.write(value, this.pos, 'utf8');
+  }
+
+  /** A length-delimited byte field from hex text: how trace and span ids go on the wire. */
+  bytesFromHex(hex: string): void {
+    const size = hex.length >>> 1;
+    this.ensure(1 + size);
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = size;
+    for (let i = 0; i < size; i++) {
+      buf[pos++] = (HEX_VALUE[hex.charCodeAt(2 * i) & 0x7f] << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1) & 0x7f];
+    }
+    this.pos = pos;
+  }
+
+  /** Raw bytes, already encoded (a cached key or sub-message). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Opens a nested message: reserves one byte for its length and returns where it starts. */
+  fork(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  /** Closes the message opened at `start`, writing its length; longer ones are moved right to make room. */
+  join(start: number): void {
+    const length = this.pos - start - 1;
+    if (length < 0x80) {
+      this.buf[start] = length;
+      return;
+    }
+    const extra = varint32Size(length) - 1;
+    this.ensure(extra);
+    const buf = this.buf;
+    buf.copyWithin(start + 1 + extra, start + 1, this.pos);
+    this.pos += extra;
+    let pos = start;
+    let rest = length;
+    while (rest > 0x7f) {
+      buf[pos++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    buf[pos] = rest;
+  }
+}

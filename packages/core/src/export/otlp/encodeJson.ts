@@ -1,0 +1,305 @@
+import type { AuditSpan } from '../../trace/AuditSpan.js';
+import type { Resource, SpanLog, TagValue } from '../../types.js';
+import { toAttributeValue } from '../attributeValue.js';
+import { JsonWriter } from './JsonWriter.js';
+import { KeyCache } from './keyCache.js';
+import {
+  COMPONENT_ATTRIBUTE,
+  INSTRUMENTATION_SCOPE_NAME,
+  LOG_LEVEL_ATTRIBUTE,
+  STATUS_NAME_ATTRIBUTE,
+  groupByResource,
+  otlpSpanKind,
+  otlpStatusCode,
+  otlpStatusMessage,
+  scopeVersion,
+  statusNameAttribute,
+} from './otlpModel.js';
+import { splitEpochMs, type EpochParts } from './unixNanos.js';
+
+// ExportTraceServiceRequest in the OTLP JSON encoding, written as UTF-8 bytes: faster than building the object tree
+// and calling JSON.stringify on it. https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
+// - trace and span ids are hex strings, not base64;
+// - enum fields (kind, status code) are integers;
+// - 64-bit integers (timestamps, intValue) are decimal strings, as in the protobuf JSON mapping;
+// - keys are lowerCamelCase field names.
+// Every string we did not spell ourselves goes through JsonWriter.string (escaped); ids are validated hex.
+
+const parts: EpochParts = { ms: 0, nanos: 0 };
+
+// Constant fragments, as bytes: copying them beats writing them out character by character.
+const ascii = (text: string) => Buffer.from(text, 'latin1');
+const REQUEST_START = ascii('{"resourceSpans":[');
+const SPAN_START = ascii('{"traceId":"');
+const SPAN_ID = ascii('","spanId":"');
+const TRACE_STATE = ascii(',"traceState":');
+const PARENT_SPAN_ID = ascii(',"parentSpanId":"');
+const FLAGS = ascii(',"flags":');
+const NAME = ascii(',"name":');
+const KIND = ascii(',"kind":');
+const START_TIME = ascii(',"startTimeUnixNano":');
+const END_TIME = ascii(',"endTimeUnixNano":');
+const ATTRIBUTES = ascii(',"attributes":[');
+const EVENTS = ascii(',"events":[');
+const EVENT_START = ascii('{"timeUnixNano":');
+const STATUS_WITH_MESSAGE = ascii(',"status":{"message":');
+const STATUS_CODE_AFTER_MESSAGE = ascii(',"code":');
+const STATUS_CODE_ONLY = ascii(',"status":{"code":');
+const STRING_VALUE = ascii('{"stringValue":');
+const INT_VALUE = ascii('{"intValue":"');
+const DOUBLE_VALUE = ascii('{"doubleValue":');
+const BOOL_TRUE = ascii('{"boolValue":true}');
+const BOOL_FALSE = ascii('{"boolValue":false}');
+const ARRAY_START = ascii('{"arrayValue":{"values":[');
+const GROUP_END = ascii(']}]}');
+
+/** The start of a KeyValue for one key, for each kind of value, up to the value itself. */
+interface KeyPrefixes {
+  string: Buffer; // {"key":"k","value":{"stringValue":
+  int: Buffer; // {"key":"k","value":{"intValue":"
+  double: Buffer; // {"key":"k","value":{"doubleValue":
+  true: Buffer; // the whole KeyValue, {"key":"k","value":{"boolValue":true}}
+  false: Buffer;
+  any: Buffer; // {"key":"k","value":
+}
+
+const keys = new KeyCache<KeyPrefixes>(function encodeKey(key) {
+  const w = new JsonWriter(key.length * 6 + 32);
+  w.raw('{"key":');
+  w.string(key);
+  w.raw(',"value":');
+  const any = Buffer.from(w.finish());
+  const withValue = (rest: string) => Buffer.concat([any, ascii(rest)]);
+  return {
+    string: withValue('{"stringValue":'),
+    int: withValue('{"intValue":"'),
+    double: withValue('{"doubleValue":'),
+    true: withValue('{"boolValue":true}}'),
+    false: withValue('{"boolValue":false}}'),
+    any,
+  };
+});
+
+// Each request body gets a buffer of its own (it is compressed and sent while the next one is being written),
+// sized from what earlier bodies took per span so that it rarely has to grow.
+const INITIAL_BYTES_PER_SPAN = 1024;
+const MAX_BYTES_PER_SPAN_HINT = 8192;
+const SIZE_MARGIN = 1.25;
+let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
+
+/** A 64-bit nanosecond timestamp as a quoted decimal string. */
+function writeUnixNanos(w: JsonWriter, epochMs: number): void {
+  const { ms, nanos } = splitEpochMs(epochMs, parts);
+  w.raw('"');
+  if (ms === 0) w.integer(nanos);
+  else {
+    w.integer(ms);
+    w.sixDigits(nanos);
+  }
+  w.raw('"');
+}
+
+/** A double as JSON: non-finite values are strings, as the protobuf JSON mapping spells them. */
+function writeDouble(w: JsonWriter, value: number): void {
+  if (Number.isFinite(value)) w.number(value);
+  else w.raw(Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"');
+}
+
+/** An AnyValue. Returns false, having written nothing, when the value carries nothing. */
+function writeAnyValue(w: JsonWriter, value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      w.bytes(STRING_VALUE);
+      w.string(value);
+      w.raw('}');
+      return true;
+    case 'number':
+      if (Number.isSafeInteger(value)) {
+        w.bytes(INT_VALUE);
+        w.integer(value);
+        w.raw('"}');
+      } else {
+        w.bytes(DOUBLE_VALUE);
+        writeDouble(w, value);
+        w.raw('}');
+      }
+      return true;
+    case 'boolean':
+      w.bytes(value ? BOOL_TRUE : BOOL_FALSE);
+      return true;
+    case 'undefined':
+      return false;
+    default: {
+      if (value === null) return false;
+      const normalized = toAttributeValue(value);
+      if (!Array.isArray(normalized)) return writeAnyValue(w, normalized);
+      w.bytes(ARRAY_START);
+      for (let i = 0; i < normalized.length; i++) {
+        if (i > 0) w.raw(',');
+        if (!writeAnyValue(w, normalized[i])) w.raw('{}');
+      }
+      w.raw(']}}');
+      return true;
+    }
+  }
+}
+
+/** A KeyValue, preceded by a comma unless `first`. Returns whether it wrote one. */
+function writeKeyValue(w: JsonWriter, key: string, value: unknown, first: boolean): boolean {
+  // The usual value types are written here, in one go with their cached key prefix; the rest by writeAnyValue.
+  switch (typeof value) {
+    case 'string':
+      if (!first) w.raw(',');
+      w.bytes(keys.get(key).string);
+      w.string(value);
+      w.raw('}}');
+      return true;
+    case 'number':
+      if (!first) w.raw(',');
+      if (Number.isSafeInteger(value)) {
+        w.bytes(keys.get(key).int);
+        w.integer(value);
+        w.raw('"}}');
+      } else {
+        w.bytes(keys.get(key).double);
+        writeDouble(w, value);
+        w.raw('}}');
+      }
+      return true;
+    case 'boolean':
+      if (!first) w.raw(',');
+      w.bytes(value ? keys.get(key).true : keys.get(key).false);
+      return true;
+    case 'undefined':
+      return false;
+    default: {
+      if (value === null) return false;
+      const mark = w.pos;
+      if (!first) w.raw(',');
+      w.bytes(keys.get(key).any);
+      if (!writeAnyValue(w, value)) {
+        w.pos = mark;
+        return false;
+      }
+      w.raw('}');
+      return true;
+    }
+  }
+}
+
+/** The KeyValues of the attributes that carry a value, comma-separated. Returns whether none was written. */
+function writeAttributes(w: JsonWriter, attributes: Readonly<Record<string, TagValue | unknown>>, first: boolean): boolean {
+  for (const key in attributes) if (writeKeyValue(w, key, attributes[key], first)) first = false;
+  return first;
+}
+
+function writeEvent(w: JsonWriter, log: SpanLog): void {
+  w.bytes(EVENT_START);
+  writeUnixNanos(w, log.timestamp);
+  w.bytes(NAME);
+  w.string(log.message);
+  w.bytes(ATTRIBUTES);
+  writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level, true);
+  if (log.fields) writeAttributes(w, log.fields, false);
+  w.raw(']}');
+}
+
+function writeSpan(w: JsonWriter, span: AuditSpan): void {
+  w.bytes(SPAN_START);
+  w.raw(span.traceId);
+  w.bytes(SPAN_ID);
+  w.raw(span.spanId);
+  w.raw('"');
+  if (span.traceState) {
+    w.bytes(TRACE_STATE);
+    w.string(span.traceState);
+  }
+  if (span.parentSpanId) {
+    w.bytes(PARENT_SPAN_ID);
+    w.raw(span.parentSpanId);
+    w.raw('"');
+  }
+  w.bytes(FLAGS);
+  w.integer(span.traceFlags & 0xff);
+  w.bytes(NAME);
+  w.string(span.operationName);
+  w.bytes(KIND);
+  w.integer(otlpSpanKind(span.kind));
+  w.bytes(START_TIME);
+  writeUnixNanos(w, span.startTime);
+  w.bytes(END_TIME);
+  writeUnixNanos(w, span.endTime ?? span.startTime);
+
+  w.bytes(ATTRIBUTES);
+  const tags = span.tags;
+  let first = writeAttributes(w, tags, true);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined && writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component, first)) first = false;
+  const status = span.status;
+  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status), first);
+  w.raw(']');
+
+  const logs = span.logs;
+  if (logs.length > 0) {
+    w.bytes(EVENTS);
+    for (let i = 0; i < logs.length; i++) {
+      if (i > 0) w.raw(',');
+      writeEvent(w, logs[i]);
+    }
+    w.raw(']');
+  }
+
+  const message = otlpStatusMessage(status);
+  if (message) {
+    w.bytes(STATUS_WITH_MESSAGE);
+    w.string(message);
+    w.bytes(STATUS_CODE_AFTER_MESSAGE);
+  } else w.bytes(STATUS_CODE_ONLY);
+  w.integer(otlpStatusCode(status));
+  w.raw('}}');
+}
+
+// A resource is the same for every span of a tracer: write it and its scope once.
+const resourceCache = new WeakMap<Resource, Buffer>();
+
+function resourceAndScope(resource: Resource): Buffer {
+  let bytes = resourceCache.get(resource);
+  if (bytes === undefined) {
+    const w = new JsonWriter(1024);
+    w.raw('{"resource":{"attributes":[');
+    writeAttributes(w, resource.attributes, true);
+    w.raw(']},"scopeSpans":[{"scope":{"name":');
+    w.string(INSTRUMENTATION_SCOPE_NAME);
+    const version = scopeVersion(resource);
+    if (version) {
+      w.raw(',"version":');
+      w.string(version);
+    }
+    w.raw('},"spans":[');
+    bytes = Buffer.from(w.finish());
+    resourceCache.set(resource, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Spans as an OTLP `ExportTraceServiceRequest` in JSON, UTF-8 encoded: the body of an `application/json` POST to
+ * `/v1/traces`.
+ */
+export function encodeOtlpJson(spans: readonly AuditSpan[]): Buffer {
+  const w = new JsonWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
+  w.bytes(REQUEST_START);
+  let firstGroup = true;
+  for (const [resource, group] of groupByResource(spans)) {
+    if (!firstGroup) w.raw(',');
+    firstGroup = false;
+    w.bytes(resourceAndScope(resource));
+    for (let i = 0; i < group.length; i++) {
+      if (i > 0) w.raw(',');
+      writeSpan(w, group[i]);
+    }
+    w.bytes(GROUP_END);
+  }
+  w.raw(']}');
+  if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
+  return w.finish();
+}

@@ -1,0 +1,255 @@
+import type { AuditSpan } from '../../trace/AuditSpan.js';
+import type { Resource, SpanLog, TagValue } from '../../types.js';
+import { toAttributeValue } from '../attributeValue.js';
+import {
+  COMPONENT_ATTRIBUTE,
+  INSTRUMENTATION_SCOPE_NAME,
+  LOG_LEVEL_ATTRIBUTE,
+  STATUS_NAME_ATTRIBUTE,
+  groupByResource,
+  otlpSpanKind,
+  otlpStatusCode,
+  otlpStatusMessage,
+  scopeVersion,
+  statusNameAttribute,
+} from './otlpModel.js';
+import { KeyCache } from './keyCache.js';
+import { ProtobufWriter } from './ProtobufWriter.js';
+import { splitUnixNanos, type Fixed64 } from './unixNanos.js';
+
+// ExportTraceServiceRequest in the protobuf wire format, written by hand (no protobufjs at run time).
+// Field numbers: opentelemetry-proto v1.5.0, collector/trace/v1/trace_service.proto, trace/v1/trace.proto,
+// common/v1/common.proto, resource/v1/resource.proto. Tests decode every body with the generated official
+// definitions. A key byte is (field number << 3) | wire type: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
+
+const REQUEST_RESOURCE_SPANS = 0x0a; // 1, LEN
+const RESOURCE_SPANS_RESOURCE = 0x0a; // 1, LEN
+const RESOURCE_SPANS_SCOPE_SPANS = 0x12; // 2, LEN
+const RESOURCE_ATTRIBUTES = 0x0a; // 1, LEN
+const SCOPE_SPANS_SCOPE = 0x0a; // 1, LEN
+const SCOPE_SPANS_SPANS = 0x12; // 2, LEN
+const SCOPE_NAME = 0x0a; // 1, LEN
+const SCOPE_VERSION = 0x12; // 2, LEN
+const SPAN_TRACE_ID = 0x0a; // 1, LEN
+const SPAN_SPAN_ID = 0x12; // 2, LEN
+const SPAN_TRACE_STATE = 0x1a; // 3, LEN
+const SPAN_PARENT_SPAN_ID = 0x22; // 4, LEN
+const SPAN_NAME = 0x2a; // 5, LEN
+const SPAN_KIND = 0x30; // 6, VARINT
+const SPAN_START_TIME = 0x39; // 7, I64
+const SPAN_END_TIME = 0x41; // 8, I64
+const SPAN_ATTRIBUTES = 0x4a; // 9, LEN
+const SPAN_EVENTS = 0x5a; // 11, LEN
+const SPAN_STATUS = 0x7a; // 15, LEN
+const SPAN_FLAGS = [0x85, 0x01] as const; // 16, I32 (two-byte key)
+const EVENT_TIME = 0x09; // 1, I64
+const EVENT_NAME = 0x12; // 2, LEN
+const EVENT_ATTRIBUTES = 0x1a; // 3, LEN
+const STATUS_MESSAGE = 0x12; // 2, LEN
+const STATUS_CODE = 0x18; // 3, VARINT
+const KEY_VALUE_KEY = 0x0a; // 1, LEN
+const KEY_VALUE_VALUE = 0x12; // 2, LEN
+const ANY_STRING = 0x0a; // 1, LEN
+const ANY_BOOL = 0x10; // 2, VARINT
+const ANY_INT = 0x18; // 3, VARINT
+const ANY_DOUBLE = 0x21; // 4, I64
+const ANY_ARRAY = 0x2a; // 5, LEN
+const ARRAY_VALUES = 0x0a; // 1, LEN
+
+/** Span.flags keeps the W3C trace flags in its low byte. */
+const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
+
+const scratch: Fixed64 = { lo: 0, hi: 0 };
+
+// The `key` field of a KeyValue and the key of its `value` field, encoded once per attribute name.
+const keys = new KeyCache<Buffer>(function encodeKey(key) {
+  const w = new ProtobufWriter(key.length * 3 + 8);
+  w.tag(KEY_VALUE_KEY);
+  w.string(key);
+  w.tag(KEY_VALUE_VALUE);
+  return Buffer.from(w.finish());
+});
+
+// Each request body gets a buffer of its own (it is compressed and sent while the next one is being written),
+// sized from what earlier bodies took per span so that it rarely has to grow.
+const INITIAL_BYTES_PER_SPAN = 512;
+const MAX_BYTES_PER_SPAN_HINT = 4096;
+const SIZE_MARGIN = 1.25;
+let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
+
+/** The body of an AnyValue. Returns false when the value carries nothing (the attribute is then left out). */
+function writeAnyValueBody(w: ProtobufWriter, value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      w.tag(ANY_STRING);
+      w.string(value);
+      return true;
+    case 'number':
+      if (Number.isSafeInteger(value)) {
+        w.tag(ANY_INT);
+        w.int64(value);
+      } else {
+        w.tag(ANY_DOUBLE);
+        w.double(value);
+      }
+      return true;
+    case 'boolean':
+      w.tag(ANY_BOOL);
+      w.bool(value);
+      return true;
+    case 'undefined':
+      return false;
+    default: {
+      if (value === null) return false;
+      const normalized = toAttributeValue(value);
+      if (!Array.isArray(normalized)) return writeAnyValueBody(w, normalized);
+      w.tag(ANY_ARRAY);
+      const array = w.fork();
+      for (const item of normalized) {
+        w.tag(ARRAY_VALUES);
+        const element = w.fork();
+        writeAnyValueBody(w, item);
+        w.join(element);
+      }
+      w.join(array);
+      return true;
+    }
+  }
+}
+
+/** One KeyValue under `fieldKey`; nothing at all when the value carries nothing. */
+function writeKeyValue(w: ProtobufWriter, fieldKey: number, key: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const mark = w.pos;
+  w.tag(fieldKey);
+  const keyValue = w.fork();
+  w.raw(keys.get(key));
+  const anyValue = w.fork();
+  if (!writeAnyValueBody(w, value)) {
+    w.pos = mark;
+    return;
+  }
+  w.join(anyValue);
+  w.join(keyValue);
+}
+
+function writeAttributes(w: ProtobufWriter, fieldKey: number, attributes: Readonly<Record<string, TagValue | unknown>>): void {
+  for (const key in attributes) writeKeyValue(w, fieldKey, key, attributes[key]);
+}
+
+function writeEvent(w: ProtobufWriter, log: SpanLog): void {
+  w.tag(SPAN_EVENTS);
+  const event = w.fork();
+  splitUnixNanos(log.timestamp, scratch);
+  w.tag(EVENT_TIME);
+  w.fixed64(scratch.lo, scratch.hi);
+  w.tag(EVENT_NAME);
+  w.string(log.message);
+  writeKeyValue(w, EVENT_ATTRIBUTES, LOG_LEVEL_ATTRIBUTE, log.level);
+  if (log.fields) writeAttributes(w, EVENT_ATTRIBUTES, log.fields);
+  w.join(event);
+}
+
+function writeSpan(w: ProtobufWriter, span: AuditSpan): void {
+  w.tag(SCOPE_SPANS_SPANS);
+  const start = w.fork();
+  w.tag(SPAN_TRACE_ID);
+  w.bytesFromHex(span.traceId);
+  w.tag(SPAN_SPAN_ID);
+  w.bytesFromHex(span.spanId);
+  if (span.traceState) {
+    w.tag(SPAN_TRACE_STATE);
+    w.string(span.traceState);
+  }
+  if (span.parentSpanId) {
+    w.tag(SPAN_PARENT_SPAN_ID);
+    w.bytesFromHex(span.parentSpanId);
+  }
+  w.tag(SPAN_NAME);
+  w.string(span.operationName);
+  w.tag(SPAN_KIND);
+  w.uint32(otlpSpanKind(span.kind));
+  splitUnixNanos(span.startTime, scratch);
+  w.tag(SPAN_START_TIME);
+  w.fixed64(scratch.lo, scratch.hi);
+  splitUnixNanos(span.endTime ?? span.startTime, scratch);
+  w.tag(SPAN_END_TIME);
+  w.fixed64(scratch.lo, scratch.hi);
+
+  const tags = span.tags;
+  writeAttributes(w, SPAN_ATTRIBUTES, tags);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, SPAN_ATTRIBUTES, COMPONENT_ATTRIBUTE, span.component);
+  const status = span.status;
+  const statusName = statusNameAttribute(status);
+  if (statusName !== undefined) writeKeyValue(w, SPAN_ATTRIBUTES, STATUS_NAME_ATTRIBUTE, statusName);
+
+  const logs = span.logs;
+  for (let i = 0; i < logs.length; i++) writeEvent(w, logs[i]);
+
+  w.tag(SPAN_STATUS);
+  const statusStart = w.fork();
+  const message = otlpStatusMessage(status);
+  if (message) {
+    w.tag(STATUS_MESSAGE);
+    w.string(message);
+  }
+  w.tag(STATUS_CODE);
+  w.uint32(otlpStatusCode(status));
+  w.join(statusStart);
+
+  w.tag(SPAN_FLAGS[0]);
+  w.tag(SPAN_FLAGS[1]);
+  w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
+  w.join(start);
+}
+
+// A resource is the same for every span of a tracer: encode it once.
+const resourceCache = new WeakMap<Resource, Buffer>();
+
+function encodedResource(resource: Resource): Buffer {
+  let bytes = resourceCache.get(resource);
+  if (bytes === undefined) {
+    const w = new ProtobufWriter(1024);
+    w.tag(RESOURCE_SPANS_RESOURCE);
+    const start = w.fork();
+    writeAttributes(w, RESOURCE_ATTRIBUTES, resource.attributes);
+    w.join(start);
+    bytes = Buffer.from(w.finish());
+    resourceCache.set(resource, bytes);
+  }
+  return bytes;
+}
+
+function writeScope(w: ProtobufWriter, resource: Resource): void {
+  w.tag(SCOPE_SPANS_SCOPE);
+  const scope = w.fork();
+  w.tag(SCOPE_NAME);
+  w.string(INSTRUMENTATION_SCOPE_NAME);
+  const version = scopeVersion(resource);
+  if (version) {
+    w.tag(SCOPE_VERSION);
+    w.string(version);
+  }
+  w.join(scope);
+}
+
+/**
+ * Spans as an OTLP `ExportTraceServiceRequest`, protobuf-encoded: the body of an `application/x-protobuf` POST to
+ * `/v1/traces`. https://opentelemetry.io/docs/specs/otlp/#binary-protobuf-encoding
+ */
+export function encodeOtlpProtobuf(spans: readonly AuditSpan[]): Buffer {
+  const w = new ProtobufWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
+  for (const [resource, group] of groupByResource(spans)) {
+    w.tag(REQUEST_RESOURCE_SPANS);
+    const resourceSpans = w.fork();
+    w.raw(encodedResource(resource));
+    w.tag(RESOURCE_SPANS_SCOPE_SPANS);
+    const scopeSpans = w.fork();
+    writeScope(w, resource);
+    for (let i = 0; i < group.length; i++) writeSpan(w, group[i]);
+    w.join(scopeSpans);
+    w.join(resourceSpans);
+  }
+  if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
+  return w.finish();
+}

@@ -1,0 +1,120 @@
+// The public surface of @audit-tracing/core: named exports only.
+export type {
+  LogLevel,
+  Resource,
+  Span,
+  SpanKind,
+  SpanLog,
+  SpanOptions,
+  SpanStatus,
+  SpanStatusCode,
+  TagValue,
+  Tags,
+  TraceContext,
+} from './types.js';
+export { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types.js';
+
+export type { BatchConfig, ObservabilityConfig, SamplerName, TracingConfig, TracingOptions, XTraceIdHeaderNames } from './config.js';
+export type { OtlpProtocol, RetryConfig } from './config.js';
+export { DEFAULT_TRACING_CONFIG, resolveTracingConfig, tracingConfigFromEnv } from './config.js';
+
+export { now } from './clock.js';
+export { generateSpanId, generateTraceId, isValidSpanId, isValidTraceId } from './ids.js';
+export type { DiagLogger } from './diag.js';
+export { diag, setDiagLogger } from './diag.js';
+
+export { AuditSpan } from './trace/AuditSpan.js';
+export { NonRecordingSpan } from './trace/NonRecordingSpan.js';
+export type { Tracer } from './trace/Tracer.js';
+export type { TracerStats } from './trace/AuditTracer.js';
+export { AuditTracer, CORRELATION_ID_TAG } from './trace/AuditTracer.js';
+export { getGlobalTracer, setGlobalTracer } from './trace/globalTracer.js';
+export { recordError, runInSpan } from './trace/runInSpan.js';
+export type { TraceOptions } from './trace/traced.js';
+export { trace, traced } from './trace/traced.js';
+
+export type { HttpServerAdapter, HttpServerTracingOptions, ResolvedServerOptions } from './http/serverOptions.js';
+export { DEFAULT_TRACE_ID_RESPONSE_HEADER, INCOMING_TRACE_ID_TAG, NEVER_CAPTURED_HEADERS, resolveServerOptions } from './http/serverOptions.js';
+export type { ServerSpan, ServerSpanOutcome } from './http/ServerSpan.js';
+export { startServerSpan } from './http/startServerSpan.js';
+export { finishServerSpan } from './http/finishServerSpan.js';
+
+export type { ContextManager } from './context/ContextManager.js';
+export { AsyncLocalStorageContextManager } from './context/AsyncLocalStorageContextManager.js';
+export type { ClsHookedContextManagerOptions } from './context/ClsHookedContextManager.js';
+export { ClsHookedContextManager } from './context/ClsHookedContextManager.js';
+export {
+  bind,
+  bindEmitter,
+  getActiveSpan,
+  getContextManager,
+  isTracingSuppressed,
+  setContextManager,
+  suppressTracing,
+  withSpan,
+} from './context/global.js';
+
+export type { Propagator } from './propagation/Propagator.js';
+export type { HeaderCarrier, IncomingHeaders } from './propagation/headers.js';
+export { readHeader, writeHeader } from './propagation/headers.js';
+export { CompositePropagator } from './propagation/CompositePropagator.js';
+export { W3CTraceContextPropagator } from './propagation/W3CTraceContextPropagator.js';
+export { B3Propagator } from './propagation/B3Propagator.js';
+export { XTraceIdPropagator } from './propagation/XTraceIdPropagator.js';
+export { DEFAULT_EXTRACT, DEFAULT_INJECT, registerPropagator } from './propagation/registry.js';
+
+export type { Sampler } from './sampling/Sampler.js';
+export { AlwaysOnSampler } from './sampling/AlwaysOnSampler.js';
+export { AlwaysOffSampler } from './sampling/AlwaysOffSampler.js';
+export { TraceIdRatioSampler } from './sampling/TraceIdRatioSampler.js';
+export { ParentBasedSampler } from './sampling/ParentBasedSampler.js';
+
+export type { ProcessorStats, SpanProcessor } from './processor/SpanProcessor.js';
+export { SimpleSpanProcessor } from './processor/SimpleSpanProcessor.js';
+export type { DropReason } from './processor/BatchSpanProcessor.js';
+export {
+  BatchSpanProcessor,
+  DEFAULT_EXPORT_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_EXPORTS,
+  DEFAULT_MAX_EXPORT_BATCH_SIZE,
+  DEFAULT_MAX_QUEUE_SIZE,
+  DEFAULT_SCHEDULED_DELAY_MS,
+} from './processor/BatchSpanProcessor.js';
+
+export type { ExportResult, SpanExporter } from './export/SpanExporter.js';
+export type { ExporterFactory } from './export/registry.js';
+export { registerExporter } from './export/registry.js';
+export { InMemoryExporter } from './export/InMemoryExporter.js';
+export type { ConsoleExporterOptions } from './export/ConsoleExporter.js';
+export { ConsoleExporter, formatSpanLine } from './export/ConsoleExporter.js';
+export type { HttpExporterOptions, SpanEncoding } from './export/http/HttpSpanExporter.js';
+export { HttpSpanExporter } from './export/http/HttpSpanExporter.js';
+export {
+  BACKOFF_JITTER,
+  BACKOFF_MULTIPLIER,
+  DEFAULT_INITIAL_BACKOFF_MS,
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_RETRYABLE_STATUSES,
+  MAX_RETRY_AFTER_MS,
+} from './export/http/RetryingTransport.js';
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './export/http/HttpTransport.js';
+export type { OtlpHttpExporterOptions } from './export/otlp/OtlpHttpExporter.js';
+export { DEFAULT_OTLP_ENDPOINT, OtlpHttpExporter } from './export/otlp/OtlpHttpExporter.js';
+export { encodeOtlpJson } from './export/otlp/encodeJson.js';
+export { encodeOtlpProtobuf } from './export/otlp/encodeProtobuf.js';
+export type { ZipkinExporterOptions } from './export/zipkin/ZipkinExporter.js';
+export { DEFAULT_ZIPKIN_ENDPOINT, ZipkinExporter } from './export/zipkin/ZipkinExporter.js';
+export type { ZipkinSpan } from './export/zipkin/transform.js';
+export { encodeZipkinJson, toZipkinSpan } from './export/zipkin/transform.js';
+export { createJaegerExporter, DEFAULT_JAEGER_OTLP_ENDPOINT } from './export/jaeger.js';
+
+export type { TagEncryptorOptions } from './security/TagEncryptor.js';
+export { ENCRYPTED_PREFIX, TagEncryptor } from './security/TagEncryptor.js';
+export { EncryptingSpanProcessor } from './security/EncryptingSpanProcessor.js';
+
+export type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds } from './analysis/bottlenecks.js';
+export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
+export { percentile } from './analysis/percentile.js';
+export type { FormatTraceTreeOptions, TraceTreeNode } from './analysis/traceTree.js';
+export { buildTraceTree, formatTraceTree } from './analysis/traceTree.js';

@@ -1,0 +1,236 @@
+import type { BatchConfig } from '../config.js';
+import { suppressTracing } from '../context/global.js';
+import { diag } from '../diag.js';
+import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
+import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
+
+// Batching as the OpenTelemetry SDK specifies it (smaller batches than its 512: a batch is one request body).
+// https://opentelemetry.io/docs/specs/otel/trace/sdk/#batching-processor
+
+/** Spans per export request. */
+export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 100;
+/** Spans waiting at most; beyond this, finished spans are dropped and counted rather than held. */
+export const DEFAULT_MAX_QUEUE_SIZE = 2048;
+/** A partial batch waits at most this long. */
+export const DEFAULT_SCHEDULED_DELAY_MS = 5000;
+/** One export, retries included, may take this long before its spans are counted as failed. */
+export const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+/** Exports in flight at once. */
+export const DEFAULT_MAX_CONCURRENT_EXPORTS = 1;
+
+/** Why spans were dropped, the keys of `spansDropped`. */
+export type DropReason = 'queue_full' | 'export_failed' | 'export_timeout' | 'rejected' | 'shutdown';
+
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+function positiveInt(options: BatchConfig, field: keyof BatchConfig, fallback: number): number {
+  const value = options[field] ?? fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`tracing.batch.${field}: expected a whole number > 0, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+  return value;
+}
+
+/**
+ * Queues finished spans and exports them in batches, off the request path: `onEnd` only appends to an array.
+ * A batch goes out when it is full (on the next turn of the event loop) or when the oldest queued span has waited
+ * `scheduledDelayMs`, on a timer that never keeps the process alive. A full queue drops and counts. Export
+ * failures are counted, reported once, and never reach the application.
+ */
+export class BatchSpanProcessor implements SpanProcessor {
+  private readonly maxExportBatchSize: number;
+  private readonly maxQueueSize: number;
+  private readonly scheduledDelayMs: number;
+  private readonly exportTimeoutMs: number;
+  private readonly maxConcurrentExports: number;
+  private queue: AuditSpan[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private exportScheduled = false;
+  private stopped = false;
+  private shutdownDone: Promise<void> | undefined;
+  /** Spans ever queued, and spans ever taken off the queue into an export: flushes wait on these. */
+  private accepted = 0;
+  private taken = 0;
+  private exportsStarted = 0;
+  private exported = 0;
+  private failures = 0;
+  private readonly dropped: Record<string, number> = {};
+
+  constructor(
+    private readonly exporter: SpanExporter,
+    options: BatchConfig = {},
+  ) {
+    this.maxQueueSize = positiveInt(options, 'maxQueueSize', DEFAULT_MAX_QUEUE_SIZE);
+    this.maxExportBatchSize = positiveInt(options, 'maxExportBatchSize', Math.min(DEFAULT_MAX_EXPORT_BATCH_SIZE, this.maxQueueSize));
+    if (this.maxExportBatchSize > this.maxQueueSize) {
+      throw new TypeError(`tracing.batch.maxExportBatchSize: expected at most maxQueueSize (${this.maxQueueSize}), got ${this.maxExportBatchSize}`);
+    }
+    this.scheduledDelayMs = positiveInt(options, 'scheduledDelayMs', DEFAULT_SCHEDULED_DELAY_MS);
+    this.exportTimeoutMs = positiveInt(options, 'exportTimeoutMs', DEFAULT_EXPORT_TIMEOUT_MS);
+    this.maxConcurrentExports = positiveInt(options, 'maxConcurrentExports', DEFAULT_MAX_CONCURRENT_EXPORTS);
+  }
+
+  onEnd(span: AuditSpan): void {
+    if (this.stopped) {
+      this.drop('shutdown', 1);
+      return;
+    }
+    const queue = this.queue;
+    if (queue.length >= this.maxQueueSize) {
+      this.drop('queue_full', 1);
+      diag.warnOnce('batch.queue_full', `span queue full (${this.maxQueueSize}): spans are being dropped and counted in getStats().spansDropped.queue_full (further drops are not logged)`);
+      return;
+    }
+    queue.push(span);
+    this.accepted++;
+    if (queue.length < this.maxExportBatchSize) {
+      if (this.timer === undefined) this.startTimer();
+    } else if (this.inFlight.size < this.maxConcurrentExports) this.scheduleExport();
+    // else: the export in flight starts the next one when it ends
+  }
+
+  /** Exports every span queued so far and waits for the exports in flight. */
+  async forceFlush(): Promise<void> {
+    await this.flushUpTo(this.accepted);
+    try {
+      await this.exporter.forceFlush?.();
+    } catch (error) {
+      diag.warnOnce('batch.forceFlush', `exporter forceFlush failed: ${String(error)}`);
+    }
+  }
+
+  /** Stops accepting spans, exports every span already queued, then shuts the exporter down. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownDone ??= this.stop();
+    return this.shutdownDone;
+  }
+
+  getStats(): Partial<ProcessorStats> {
+    let transport: ReturnType<NonNullable<SpanExporter['getStats']>> | undefined;
+    try {
+      transport = this.exporter.getStats?.();
+    } catch {
+      // a third-party exporter's counters are a nicety; ours are still reported
+    }
+    return {
+      spansExported: this.exported,
+      spansDropped: { ...this.dropped },
+      // An exporter with a transport counts requests, retries included; any other export is one attempt.
+      exportAttempts: transport?.exportAttempts ?? this.exportsStarted,
+      exportRetries: transport?.exportRetries ?? 0,
+      exportFailures: this.failures,
+    };
+  }
+
+  private async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flushUpTo(this.accepted);
+    try {
+      await this.exporter.shutdown();
+    } catch (error) {
+      diag.warnOnce('batch.shutdown', `exporter shutdown failed: ${String(error)}`);
+    }
+  }
+
+  private drop(reason: DropReason, count: number): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+  }
+
+  // Timers and immediates are created with tracing suppressed so that they do not hold on to the context (and
+  // span) of the request whose span happened to start them.
+  private startTimer(): void {
+    suppressTracing(() => {
+      this.timer = setTimeout(this.onTimer, this.scheduledDelayMs);
+      this.timer.unref();
+    });
+  }
+
+  private scheduleExport(): void {
+    if (this.exportScheduled) return;
+    this.exportScheduled = true;
+    suppressTracing(() => setImmediate(this.onBatchFull));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.pump(true);
+  };
+
+  private readonly onBatchFull = (): void => {
+    this.exportScheduled = false;
+    this.pump(false);
+  };
+
+  /** Starts exports while slots are free: full batches only, or any remainder when `partial` (the timer fired). */
+  private pump(partial: boolean): void {
+    const queue = this.queue;
+    while (this.inFlight.size < this.maxConcurrentExports && (queue.length >= this.maxExportBatchSize || (partial && queue.length > 0))) {
+      this.startExport(this.maxExportBatchSize);
+    }
+    if (queue.length > 0 && this.timer === undefined && !this.stopped) this.startTimer();
+  }
+
+  private onExportSettled(done: Promise<void>): void {
+    this.inFlight.delete(done);
+    this.pump(false);
+  }
+
+  private async flushUpTo(target: number): Promise<void> {
+    while (this.taken < target && this.queue.length > 0) {
+      if (this.inFlight.size < this.maxConcurrentExports) this.startExport(Math.min(this.maxExportBatchSize, target - this.taken));
+      else await Promise.race(this.inFlight);
+    }
+    await Promise.all([...this.inFlight]);
+  }
+
+  private startExport(size: number): void {
+    const queue = this.queue;
+    let batch: AuditSpan[];
+    if (queue.length <= size) {
+      batch = queue;
+      this.queue = [];
+    } else batch = queue.splice(0, size);
+    this.taken += batch.length;
+    this.exportsStarted++;
+    const done = this.exportBatch(batch);
+    this.inFlight.add(done);
+    void done.then(() => this.onExportSettled(done));
+  }
+
+  /** Runs one export to its end. Never rejects. */
+  private async exportBatch(batch: AuditSpan[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let result: ExportResult | typeof TIMED_OUT | undefined;
+    try {
+      const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(resolve, this.exportTimeoutMs, TIMED_OUT);
+        timer.unref();
+      });
+      result = await Promise.race([suppressTracing(() => this.exporter.export(batch)), timeout]);
+    } catch (error) {
+      result = { code: 'failure', error: error instanceof Error ? error : new Error(String(error)) };
+    } finally {
+      clearTimeout(timer);
+    }
+
+    if (result === TIMED_OUT) {
+      this.failures++;
+      this.drop('export_timeout', batch.length);
+      diag.warnOnce('batch.export_timeout', `export of ${batch.length} spans took over ${this.exportTimeoutMs} ms; its spans are counted as dropped (further timeouts are not logged)`);
+    } else if (result?.code === 'success') {
+      const rejected = Math.min(Number(result.rejected) || 0, batch.length);
+      this.exported += batch.length - rejected;
+      if (rejected > 0) this.drop('rejected', rejected);
+    } else {
+      // A third-party exporter may resolve to anything; only our own promise of never throwing counts here.
+      this.failures++;
+      this.drop('export_failed', batch.length);
+      const reason = result?.code === 'failure' ? String(result.error?.message ?? result.error) : `unexpected result ${typeof result}`;
+      diag.warnOnce('batch.export_failed', `export of ${batch.length} spans failed: ${reason} (further failures are counted in getStats(), not logged)`);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { suppressTracing } from '../context/global.js';
+import { diag } from '../diag.js';
+import type { SpanExporter } from '../export/SpanExporter.js';
+import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
+
+/**
+ * Hands each span to the exporter as it ends. For tests (InMemoryExporter) and the console; network exporters
+ * want the BatchSpanProcessor.
+ */
+export class SimpleSpanProcessor implements SpanProcessor {
+  private readonly pending = new Set<Promise<void>>();
+  private exported = 0;
+  private failures = 0;
+  private attempts = 0;
+  private stopped = false;
+
+  constructor(private readonly exporter: SpanExporter) {}
+
+  onEnd(span: AuditSpan): void {
+    if (this.stopped) return;
+    this.attempts++;
+    let done: Promise<void>;
+    try {
+      done = suppressTracing(() => this.exporter.export([span])).then(
+        (result) => {
+          if (result.code === 'success') this.exported++;
+          else {
+            this.failures++;
+            diag.warnOnce('simple-export', `export failed: ${result.error.message}`);
+          }
+        },
+        (error: unknown) => {
+          this.failures++;
+          diag.warnOnce('simple-export', `exporter threw: ${String(error)}`);
+        },
+      );
+    } catch (error) {
+      this.failures++;
+      diag.warnOnce('simple-export', `exporter threw: ${String(error)}`);
+      return;
+    }
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.all([...this.pending]);
+    await this.exporter.forceFlush?.();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    await this.forceFlush();
+    this.stopped = true;
+    await this.exporter.shutdown();
+  }
+
+  getStats(): Partial<ProcessorStats> {
+    return { spansExported: this.exported, exportAttempts: this.attempts, exportFailures: this.failures };
+  }
+}

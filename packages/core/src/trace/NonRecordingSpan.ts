@@ -1,0 +1,64 @@
+import type { LogLevel, Span, SpanKind, SpanLog, SpanStatus, TagValue, Tags } from '../types.js';
+
+const EMPTY_LOGS: SpanLog[] = Object.freeze([]) as unknown as SpanLog[];
+const EMPTY_TAGS: Tags = Object.freeze({}) as Tags;
+const STATUS_OK: SpanStatus = Object.freeze({ code: 'OK' }) as SpanStatus;
+
+/**
+ * An unsampled span: it carries ids so the trace propagates (flags `00`), and records nothing.
+ * https://www.w3.org/TR/trace-context-2/#sampled-flag
+ */
+export class NonRecordingSpan implements Span {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  operationName: string;
+  component = 'internal';
+  kind: SpanKind = 'internal';
+  readonly startTime = 0;
+  endTime: number | undefined = undefined;
+  duration: number | undefined = undefined;
+  readonly tags = EMPTY_TAGS;
+  readonly logs = EMPTY_LOGS;
+  status = STATUS_OK;
+  readonly traceFlags: number;
+  readonly sampled = false;
+  readonly traceState: string | undefined;
+  readonly correlationId: string | undefined;
+  private ended = false;
+
+  constructor(traceId: string, spanId: string, parentSpanId: string | undefined, operationName: string, traceFlags: number, traceState?: string, correlationId?: string) {
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parentSpanId;
+    this.operationName = operationName;
+    this.traceFlags = traceFlags;
+    this.traceState = traceState;
+    this.correlationId = correlationId;
+  }
+
+  isRecording(): boolean {
+    return false;
+  }
+  isEnded(): boolean {
+    return this.ended;
+  }
+  setTag(_key: string, _value: TagValue): this {
+    return this;
+  }
+  setTags(_tags: Tags): this {
+    return this;
+  }
+  log(_level: LogLevel, _message: string, _fields?: Record<string, unknown>): this {
+    return this;
+  }
+  setStatus(): this {
+    return this;
+  }
+  setOperationName(_name: string): this {
+    return this;
+  }
+  finish(): void {
+    this.ended = true;
+  }
+}

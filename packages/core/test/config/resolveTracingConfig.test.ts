@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { AuditTracer, resolveTracingConfig, tracingConfigFromEnv } from '@audit-tracing/core';
+
+describe('resolveTracingConfig', () => {
+  it('fills defaults', () => {
+    const config = resolveTracingConfig({}, {});
+    expect(config).to.include({ enabled: true, sampleRate: 1, exporterType: 'console', serviceName: 'unknown_service:node' });
+  });
+
+  it('accepts the design ObservabilityConfig shape', () => {
+    expect(resolveTracingConfig({ tracing: { serviceName: 'svc', sampleRate: 0.5 } }, {})).to.include({ serviceName: 'svc', sampleRate: 0.5 });
+  });
+
+  it('lets options win over the environment', () => {
+    const env = { OTEL_SERVICE_NAME: 'from-env', OTEL_TRACES_SAMPLER_ARG: '0.25' };
+    expect(resolveTracingConfig({}, env)).to.include({ serviceName: 'from-env', sampleRate: 0.25 });
+    expect(resolveTracingConfig({ serviceName: 'mine' }, env)).to.include({ serviceName: 'mine' });
+  });
+
+  it('reads the sampler and propagators from the environment', () => {
+    const options = tracingConfigFromEnv({ OTEL_TRACES_SAMPLER: 'always_off', OTEL_PROPAGATORS: 'tracecontext, b3' });
+    expect(options.sampler).to.equal('always_off');
+    expect(options.propagators).to.deep.equal(['tracecontext', 'b3']);
+  });
+
+  const wrong: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['sampleRate 2', { sampleRate: 2 }, /tracing\.sampleRate: expected a number from 0 to 1, got 2/],
+    ['sampleRate as a string', { sampleRate: '0.5' }, /tracing\.sampleRate/],
+    ['an unknown sampler', { sampler: 'sometimes' }, /tracing\.sampler/],
+    ['an empty serviceName', { serviceName: '' }, /tracing\.serviceName/],
+    ['a relative endpoint', { exporterEndpoint: 'collector:4318' }, /tracing\.exporterEndpoint/],
+    ['a negative limit', { maxFinishedSpans: -1 }, /tracing\.maxFinishedSpans/],
+    ['an unknown processor', { processor: 'fast' }, /tracing\.processor/],
+  ];
+  for (const [what, options, message] of wrong) {
+    it(`rejects ${what} with a TypeError naming the field`, () => {
+      expect(() => resolveTracingConfig(options as never, {})).to.throw(TypeError, message);
+    });
+  }
+
+  it('rejects an unknown exporter or propagator name at construction', () => {
+    expect(() => new AuditTracer({ exporterType: 'carrier-pigeon' })).to.throw(TypeError, /tracing\.exporterType: unknown exporter "carrier-pigeon"/);
+    expect(() => new AuditTracer({ propagators: ['smoke-signal'], exporterType: 'none' })).to.throw(TypeError, /tracing\.propagators: unknown propagator "smoke-signal"/);
+    expect(() => new AuditTracer({ contextManager: 'zone' as never, exporterType: 'none' })).to.throw(TypeError, /tracing\.contextManager/);
+  });
+});

@@ -1,0 +1,22 @@
+// Writes dist/index.mjs (+ .d.mts) for every package: an ES module that re-exports the CommonJS build by name.
+// One build serves both `import` and `require()`, so an app that mixes them still gets ONE copy of the
+// tracer's state (one AsyncLocalStorage, one global tracer) — no dual-package hazard.
+import { readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const packagesDir = new URL('../packages/', import.meta.url).pathname;
+
+for (const name of readdirSync(packagesDir)) {
+  const dist = join(packagesDir, name, 'dist');
+  const entry = join(dist, 'index.js');
+  if (!existsSync(entry)) continue;
+  const exports = require(entry);
+  const names = Object.keys(exports).filter((key) => key !== '__esModule' && key !== 'default').sort();
+  const body = names.length ? `export const {\n  ${names.join(',\n  ')},\n} = cjs;\n` : '';
+  // A package whose source has `export default x` gets x as its ES default export too.
+  const defaultExport = 'default' in exports ? 'cjs.default' : 'cjs';
+  writeFileSync(join(dist, 'index.mjs'), `import cjs from './index.js';\n${body}export default ${defaultExport};\n`);
+  writeFileSync(join(dist, 'index.d.mts'), `export * from './index.js';\n`);
+}

@@ -1,0 +1,18 @@
+'use strict';
+// Mocha's spec reporter, plus one closing line CI reads: "N passed, N failed".
+const Mocha = require('mocha');
+
+const { EVENT_RUN_END } = Mocha.Runner.constants;
+
+class TotalsReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    runner.once(EVENT_RUN_END, () => {
+      const { passes, failures, pending } = runner.stats;
+      const skipped = pending ? `, ${pending} skipped` : '';
+      process.stdout.write(`\n${passes} passed, ${failures} failed${skipped}\n`);
+    });
+  }
+}
+
+module.exports = TotalsReporter;
