@@ -1,0 +1,66 @@
+// `npm start`: three services in one process — an Express gateway that calls a Koa inventory service with
+// fetch, which calls a Fastify pricing service with undici — four requests through them, and each trace
+// printed as a tree with a timing waterfall and statuses. Set OTEL_EXPORTER_OTLP_ENDPOINT to also send the
+// spans to a collector (when an OTLP exporter is registered).
+// Run with `npm start`, or `node examples/demo/run.mjs` after `npm run build`.
+import { AuditTracer, InMemoryExporter, buildTraceTree, formatTraceTree } from '@audit-tracing/core';
+import * as express from '@audit-tracing/express';
+import * as fastify from '@audit-tracing/fastify';
+import { instrumentFetch } from '@audit-tracing/fetch';
+import * as koa from '@audit-tracing/koa';
+import { startServices, tracerOfCaller } from './services.mjs';
+
+const REQUESTS = [
+  ['/checkout/apple', 'ok'],
+  ['/checkout/pear', 'ok'],
+  ['/checkout/recalled', 'pricing fails with 500'],
+  ['/checkout/truffle', 'slow supplier quote'],
+];
+
+const memory = new InMemoryExporter();
+
+function createTracer(serviceName) {
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    try {
+      // The endpoint in the environment selects exporterType 'otlp'.
+      return new AuditTracer({ serviceName });
+    } catch (error) {
+      console.warn(`OTLP export unavailable (${error.message}); printing only.`);
+    }
+  }
+  return new AuditTracer({ serviceName, exporter: memory, processor: 'simple' });
+}
+
+const tracers = { gateway: createTracer('gateway'), inventory: createTracer('inventory'), pricing: createTracer('pricing') };
+const instrumentation = instrumentFetch({ tracer: tracerOfCaller(tracers) });
+const services = await startServices({ tracers, adapters: { express, koa, fastify } });
+
+console.log('gateway (express) --fetch--> inventory (koa) --undici--> pricing (fastify)');
+console.log(`  gateway   ${services.gatewayUrl}\n  inventory ${services.inventoryUrl}\n  pricing   ${services.pricingUrl}\n`);
+
+const results = [];
+for (const [path, what] of REQUESTS) {
+  // Sent from outside any span, like a browser: not traced here, so the gateway starts each trace.
+  const response = await fetch(services.gatewayUrl + path);
+  await response.arrayBuffer();
+  const traceId = response.headers.get('x-trace-id');
+  results.push({ path, what, status: response.status, traceId });
+  console.log(`GET ${path.padEnd(20)} ${response.status}  ${what.padEnd(24)} trace ${traceId}`);
+}
+
+// Server spans end on the response's 'finish', which can follow the client's read by a tick.
+const settled = Date.now() + 1000;
+while (Object.values(tracers).some((tracer) => tracer.getActiveSpans().length > 0) && Date.now() < settled) {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+for (const { path, status, traceId } of results) {
+  const spans = Object.values(tracers).flatMap((tracer) => tracer.getTraceSpans(traceId));
+  console.log(`\n── GET ${path} → ${status} ── trace ${traceId} (${spans.length} spans)`);
+  console.log(formatTraceTree(buildTraceTree(spans)));
+}
+
+await services.close();
+// Flushed while fetch is still instrumented: exporters send with tracing suppressed, so no span, no headers.
+await Promise.all(Object.values(tracers).map((tracer) => tracer.shutdown()));
+instrumentation.uninstall();

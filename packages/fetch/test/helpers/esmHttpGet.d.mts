@@ -1,0 +1,1 @@
+export declare function esmGet(url: string): Promise<number>;
