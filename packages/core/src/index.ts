@@ -46,6 +46,7 @@ export { ClsHookedContextManager } from './context/ClsHookedContextManager.js';
 export {
   bind,
   bindEmitter,
+  bindEmitterPrototype,
   getActiveSpan,
   getContextManager,
   isTracingSuppressed,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resolveServerOptions, startServerSpan, withSpan, type HttpServerTracingOptions, type ServerSpan, type Span } from '@audit-tracing/core';
+import { bindEmitterPrototype, resolveServerOptions, startServerSpan, withSpan, type HttpServerTracingOptions, type ServerSpan, type Span } from '@audit-tracing/core';
 
 declare global {
   namespace Express {
@@ -26,32 +26,90 @@ export type ExpressTracingOptions = HttpServerTracingOptions<ExpressRequest>;
 
 type Next = (error?: unknown) => void;
 
-const SERVER_SPAN = Symbol('audit-tracing.express.serverSpan');
-const ROUTE = Symbol('audit-tracing.express.route');
-const TEMPLATE = Symbol('audit-tracing.express.template');
+// Express gives every app its own request and response prototypes (`app.request`/`app.response`, its extension
+// point) and swaps them into each request; adding properties to such objects is slow, so a request gets one
+// property, its tracing state, and everything else (req.span, req.traceId, req.route, the emitter binding) is
+// defined once on the app's prototypes.
+const STATE = Symbol('audit-tracing.express');
+interface RequestState {
+  serverSpan: ServerSpan<ExpressRequest>;
+  route: { path?: unknown } | undefined;
+  template: string | undefined;
+}
 interface TracedRequest extends ExpressRequest {
-  [SERVER_SPAN]?: ServerSpan<ExpressRequest>;
-  [ROUTE]?: { path?: unknown };
-  [TEMPLATE]?: string;
+  [STATE]?: RequestState;
+  app?: { request?: object; response?: object };
 }
 
 // Express sets `req.route` when a route matches, while `req.baseUrl` still holds the mount path of the router it
 // matched in; leaving that router (an error on its way to an app-level handler) resets `baseUrl`. So the template
 // is taken at that moment, through an accessor, rather than when the response ends.
-function getRoute(this: TracedRequest): { path?: unknown } | undefined {
-  return this[ROUTE];
+const ROUTE = Symbol('audit-tracing.express.untracedRoute');
+function getRoute(this: TracedRequest & { [ROUTE]?: unknown }): { path?: unknown } | undefined {
+  const state = this[STATE];
+  return state ? state.route : (this[ROUTE] as { path?: unknown } | undefined);
 }
-function setRoute(this: TracedRequest, route: { path?: unknown } | undefined): void {
-  this[ROUTE] = route;
+function setRoute(this: TracedRequest & { [ROUTE]?: unknown }, route: { path?: unknown } | undefined): void {
+  const state = this[STATE];
+  if (state === undefined) {
+    this[ROUTE] = route; // an ignored request: behave as the plain property would
+    return;
+  }
+  state.route = route;
   const path = route?.path;
   if (typeof path !== 'string') return;
   const base = this.baseUrl ?? '';
-  this[TEMPLATE] = path === '/' && base !== '' ? base : base + path;
+  state.template = path === '/' && base !== '' ? base : base + path;
 }
-const ROUTE_ACCESSOR: PropertyDescriptor = { configurable: true, enumerable: true, get: getRoute, set: setRoute };
+
+function stateful<K extends 'span' | 'traceId'>(key: K): PropertyDescriptor {
+  const own = Symbol(`audit-tracing.express.${key}`);
+  return {
+    configurable: true,
+    enumerable: true,
+    get(this: TracedRequest & Record<symbol, unknown>) {
+      const serverSpan = this[STATE]?.serverSpan;
+      if (this[own] !== undefined || serverSpan === undefined) return this[own];
+      return key === 'span' ? serverSpan.span : serverSpan.traceId;
+    },
+    set(this: TracedRequest & Record<symbol, unknown>, value: unknown) {
+      this[own] = value;
+    },
+  };
+}
+
+const REQUEST_PROPERTIES: PropertyDescriptorMap = {
+  route: { configurable: true, enumerable: true, get: getRoute, set: setRoute },
+  span: stateful('span'),
+  traceId: stateful('traceId'),
+};
+
+function spanOfRequest(req: object): Span | undefined {
+  return (req as TracedRequest)[STATE]?.serverSpan.span;
+}
+function spanOfResponse(res: object): Span | undefined {
+  const req = (res as { req?: object }).req;
+  return req === undefined ? undefined : spanOfRequest(req);
+}
+
+const prepared = new WeakSet<object>();
+/** Defines the accessors and binds the emitters on the app's prototypes; false when `req` has none of its own. */
+function prepareApp(req: TracedRequest, res: ServerResponse): boolean {
+  const requestPrototype = Object.getPrototypeOf(req) as object | null;
+  if (requestPrototype !== null && prepared.has(requestPrototype)) return true;
+  const responsePrototype = Object.getPrototypeOf(res) as object | null;
+  if (requestPrototype === null || requestPrototype !== req.app?.request || responsePrototype === null || responsePrototype !== req.app?.response) {
+    return false;
+  }
+  Object.defineProperties(requestPrototype, REQUEST_PROPERTIES);
+  bindEmitterPrototype(requestPrototype, spanOfRequest);
+  bindEmitterPrototype(responsePrototype, spanOfResponse);
+  prepared.add(requestPrototype);
+  return true;
+}
 
 function expressRoute(req: ExpressRequest): string | undefined {
-  return (req as TracedRequest)[TEMPLATE];
+  return (req as TracedRequest)[STATE]?.template;
 }
 
 /**
@@ -61,13 +119,12 @@ function expressRoute(req: ExpressRequest): string | undefined {
  */
 export function auditTracing(options?: ExpressTracingOptions): (req: ExpressRequest, res: ServerResponse, next: Next) => void {
   const resolved = resolveServerOptions(options, { component: 'express', route: expressRoute });
-  return function auditTracingMiddleware(req, res, next) {
-    const serverSpan = startServerSpan(resolved, req, req, res);
+  return function auditTracingMiddleware(req: TracedRequest, res, next) {
+    const onPrototype = prepareApp(req, res);
+    const serverSpan = startServerSpan(resolved, req, req, res, { bindEmitters: !onPrototype });
     if (serverSpan === undefined) return next();
-    Object.defineProperty(req, 'route', ROUTE_ACCESSOR);
-    (req as TracedRequest)[SERVER_SPAN] = serverSpan;
-    req.span = serverSpan.span;
-    req.traceId = serverSpan.traceId;
+    req[STATE] = { serverSpan, route: undefined, template: undefined };
+    if (!onPrototype) Object.defineProperties(req, REQUEST_PROPERTIES); // not from an Express app: this request only
     // Express calls the rest of the chain from `next`, so all of it runs, and continues, inside the span.
     withSpan(serverSpan.span, next);
   };
@@ -79,7 +136,7 @@ export function auditTracing(options?: ExpressTracingOptions): (req: ExpressRequ
  */
 export function auditTracingErrorHandler(): (error: unknown, req: ExpressRequest, res: ServerResponse, next: Next) => void {
   return function auditTracingErrorHandler(error, req, _res, next) {
-    (req as TracedRequest)[SERVER_SPAN]?.recordError(error);
+    (req as TracedRequest)[STATE]?.serverSpan.recordError(error);
     next(error);
   };
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
 import type { Span } from '../types.js';
-import { patchEmitter } from './bindEmitter.js';
+import { bindEmit, createEmitInContext } from './bindEmitter.js';
 import type { ContextManager } from './ContextManager.js';
 
 // Stored in place of a span while our own exporters run.
@@ -14,6 +14,10 @@ type Store = Span | typeof SUPPRESSED | undefined;
  */
 export class AsyncLocalStorageContextManager implements ContextManager {
   private readonly storage = new AsyncLocalStorage<Store>();
+  // Reflect.apply as the callback: ALS passes the arguments on, so emitting allocates no closure.
+  private readonly emitInContext = createEmitInContext((span, original, emitter, args) =>
+    this.storage.run(span, Reflect.apply as (fn: typeof original, self: unknown, args: unknown[]) => boolean, original, emitter, args),
+  );
 
   active(): Span | undefined {
     const store = this.storage.getStore();
@@ -34,8 +38,7 @@ export class AsyncLocalStorageContextManager implements ContextManager {
   }
 
   bindEmitter<E extends EventEmitter>(emitter: E, span?: Span): E {
-    const target = span ?? this.active();
-    return patchEmitter(emitter, (listener) => this.bind(listener, target));
+    return bindEmit(emitter, span ?? this.active(), this.emitInContext);
   }
 
   suppress<T>(fn: () => T): T {

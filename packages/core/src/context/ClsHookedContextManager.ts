@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Span } from '../types.js';
-import { patchEmitter } from './bindEmitter.js';
+import { bindEmit, createEmitInContext } from './bindEmitter.js';
 import type { ContextManager } from './ContextManager.js';
 
 // The subset of cls-hooked's Namespace we use.
@@ -37,6 +37,7 @@ function loadClsHooked(): ClsHooked {
  */
 export class ClsHookedContextManager implements ContextManager {
   readonly namespace: Namespace;
+  private readonly emitInContext = createEmitInContext((span, original, emitter, args) => this.with(span, () => original.apply(emitter, args)));
 
   constructor(options: ClsHookedContextManagerOptions = {}) {
     const name = options.namespace ?? 'audit-tracing';
@@ -71,8 +72,7 @@ export class ClsHookedContextManager implements ContextManager {
 
   bindEmitter<E extends EventEmitter>(emitter: E, span?: Span): E {
     // Not namespace.bindEmitter: it binds each listener to the context active when the listener is added.
-    const target = span ?? this.active();
-    return patchEmitter(emitter, (listener) => this.bind(listener, target));
+    return bindEmit(emitter, span ?? this.active(), this.emitInContext);
   }
 
   suppress<T>(fn: () => T): T {

@@ -12,7 +12,10 @@ export interface ContextManager {
   with<T>(span: Span | undefined, fn: () => T): T;
   /** A function that always runs with `span` (default: the span active now) active. */
   bind<F extends (...args: never[]) => unknown>(fn: F, span?: Span): F;
-  /** Makes every listener later added to `emitter` run with `span` (default: the span active now) active. */
+  /**
+   * Makes the listeners of `emitter` run with `span` (default: the span active now) active whenever it emits,
+   * whoever emits: how a request's body parser keeps the request's span. Binding again changes the span.
+   */
   bindEmitter<E extends EventEmitter>(emitter: E, span?: Span): E;
   /** Runs `fn` with tracing suppressed: nothing started inside it is traced (used by our exporters). */
   suppress<T>(fn: () => T): T;

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Span } from '../types.js';
 import { AsyncLocalStorageContextManager } from './AsyncLocalStorageContextManager.js';
+import { bindEmitterPrototype as bindPrototype } from './bindEmitter.js';
 import type { ContextManager } from './ContextManager.js';
 
 // Context is process-wide, as in OpenTelemetry: every tracer and adapter must see the same active span.
@@ -42,4 +43,12 @@ export function suppressTracing<T>(fn: () => T): T {
 
 export function isTracingSuppressed(): boolean {
   return manager.isSuppressed();
+}
+
+/**
+ * Makes the events of every instance of `prototype` run with the span `spanOf(instance)` returns (the
+ * per-prototype `bindEmitter`, for frameworks with per-app request prototypes such as Express).
+ */
+export function bindEmitterPrototype(prototype: object, spanOf: (emitter: object) => Span | undefined): void {
+  bindPrototype(prototype, spanOf, (span, fn) => manager.with(span, fn));
 }

@@ -31,16 +31,14 @@ function splitHost(host: string): [string, number | undefined] {
  * The OpenTelemetry HTTP server attributes known when a request arrives, plus the headers the user chose to capture.
  * https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server
  */
-export function serverRequestTags(req: IncomingMessage, path: string, captureHeaders: readonly string[]): Tags {
+export function serverRequestTags(req: IncomingMessage, path: string, captureHeaders: readonly string[], tags: Tags = {}): Tags {
   const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
   const scheme = socket?.encrypted === true ? 'https' : 'http';
   const method = semconvMethod(req.method);
-  const tags: Tags = {
-    'http.request.method': method,
-    'url.path': path,
-    'url.scheme': scheme,
-    'network.protocol.version': req.httpVersion,
-  };
+  tags['http.request.method'] = method;
+  tags['url.path'] = path;
+  tags['url.scheme'] = scheme;
+  tags['network.protocol.version'] = req.httpVersion;
   if (method === OTHER_METHOD) tags['http.request.method_original'] = req.method;
   const host = req.headers.host;
   if (host) {

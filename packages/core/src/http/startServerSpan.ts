@@ -35,25 +35,36 @@ function ignores<Req>(options: ResolvedServerOptions<Req>, request: Req, path: s
  * The caller runs the handlers inside `withSpan(serverSpan.span, …)` and reports handler errors through
  * `serverSpan.recordError`. `request` is the framework's own request object, handed to the user's callbacks.
  */
-export function startServerSpan<Req>(options: ResolvedServerOptions<Req>, request: Req, req: IncomingMessage, res: ServerResponse): ServerSpan<Req> | undefined {
+export function startServerSpan<Req>(
+  options: ResolvedServerOptions<Req>,
+  request: Req,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { bindEmitters = true }: { bindEmitters?: boolean } = {},
+): ServerSpan<Req> | undefined {
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   if (ignores(options, request, path)) return undefined;
   const { tracer } = options;
   const incoming = tracer.extractContext(req.headers);
   const trusted = incoming !== null && trusts(options, request);
   const method = semconvMethod(req.method);
-  const tags = serverRequestTags(req, path, options.captureHeaders);
-  if (incoming !== null && !trusted) tags[INCOMING_TRACE_ID_TAG] = incoming.correlationId ?? incoming.traceId;
   // null, never the active span: a server span's parent is the caller, not whatever context the socket was opened in.
   const span = tracer.startSpan(method === OTHER_METHOD ? 'HTTP' : method, trusted ? incoming : null, {
     kind: 'server',
     component: options.component,
-    tags,
   });
+  // Tags are written straight into the span, and only when it records: an unsampled request builds none.
+  if (span.isRecording()) {
+    serverRequestTags(req, path, options.captureHeaders, span.tags);
+    if (incoming !== null && !trusted) span.tags[INCOMING_TRACE_ID_TAG] = incoming.correlationId ?? incoming.traceId;
+  }
   if (options.responseHeader !== undefined && !res.headersSent) res.setHeader(options.responseHeader, span.traceId);
   const serverSpan = new ServerSpan(span, request, res, options, method);
-  // Listeners added from here on (body parsers, handlers reading the stream) run with the request's span.
-  bindEmitter(req, span);
-  bindEmitter(res, span);
+  // Events of the request and response (body parsers, handlers reading the stream) run with the request's span.
+  // (An adapter that binds them per prototype instead, as Express's does, passes bindEmitters: false.)
+  if (bindEmitters) {
+    bindEmitter(req, span);
+    bindEmitter(res, span);
+  }
   return serverSpan;
 }
