@@ -1,8 +1,10 @@
 import { randomFillSync } from 'node:crypto';
 
-// Ids come from a pooled cryptographic buffer: one randomFillSync per 512 trace ids instead of one per id.
+// Ids come from a pooled cryptographic buffer, turned into hex once per refill: an id is then a substring of that
+// hex (a cheap slice in V8), instead of one randomFillSync and one hex conversion per id.
 const POOL_BYTES = 8192;
 const pool = Buffer.allocUnsafe(POOL_BYTES);
+let hex = '';
 let offset = POOL_BYTES;
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
@@ -11,18 +13,19 @@ const INVALID_SPAN_ID = '0000000000000000';
 function take(bytes: number): number {
   if (offset + bytes > POOL_BYTES) {
     randomFillSync(pool);
+    hex = pool.toString('hex');
     offset = 0;
   }
   const start = offset;
   offset += bytes;
-  return start;
+  return start * 2;
 }
 
 /** A random 128-bit trace id as 32 lowercase hex characters, never all zero. */
 export function generateTraceId(): string {
   for (;;) {
     const start = take(16);
-    const id = pool.toString('hex', start, start + 16);
+    const id = hex.substring(start, start + 32);
     if (id !== INVALID_TRACE_ID) return id;
   }
 }
@@ -31,7 +34,7 @@ export function generateTraceId(): string {
 export function generateSpanId(): string {
   for (;;) {
     const start = take(8);
-    const id = pool.toString('hex', start, start + 8);
+    const id = hex.substring(start, start + 16);
     if (id !== INVALID_SPAN_ID) return id;
   }
 }

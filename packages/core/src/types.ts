@@ -61,7 +61,8 @@ export interface Span {
   endTime?: number;
   duration?: number;
   readonly tags: Tags;
-  readonly logs: SpanLog[];
+  /** Entries added with `log`, in order. */
+  readonly logs: readonly SpanLog[];
   status: SpanStatus;
   readonly traceFlags: number;
   /** True when the span records (its trace was sampled). A span can stand wherever a TraceContext is expected. */

@@ -54,7 +54,10 @@ export class AuditTracer implements Tracer, SpanOwner {
   readonly sampler: Sampler;
   readonly propagator: CompositePropagator;
   private readonly processor: SpanProcessor | undefined;
-  private readonly active = new Map<string, AuditSpan>();
+  // Active spans form a doubly linked list through the spans themselves: O(1) to add and remove, no hashing.
+  private activeHead: AuditSpan | undefined = undefined;
+  private activeTail: AuditSpan | undefined = undefined;
+  private activeCount = 0;
   // Finished spans kept for getTraceSpans: a fixed ring, so memory is flat however long the process runs.
   private readonly finished: (AuditSpan | undefined)[];
   private finishedNext = 0;
@@ -118,7 +121,7 @@ export class AuditTracer implements Tracer, SpanOwner {
       this,
     );
     if (parent !== undefined && (parent as TraceContext).isRemote === true && parent.correlationId !== undefined) span.tags[CORRELATION_ID_TAG] = parent.correlationId;
-    if (this.active.size < this.config.maxActiveSpans) this.active.set(spanId, span);
+    if (this.activeCount < this.config.maxActiveSpans) this.track(span);
     if (this.processor?.onStart) this.safely(() => this.processor?.onStart?.(span));
     return span;
   }
@@ -134,11 +137,11 @@ export class AuditTracer implements Tracer, SpanOwner {
   /** @internal Called by a span when it finishes. */
   onSpanEnd(span: AuditSpan): void {
     this.spansFinished++;
-    this.active.delete(span.spanId);
+    if (span._tracked) this.untrack(span);
     const finished = this.finished;
     if (finished.length > 0) {
       finished[this.finishedNext] = span;
-      this.finishedNext = (this.finishedNext + 1) % finished.length;
+      this.finishedNext = this.finishedNext + 1 === finished.length ? 0 : this.finishedNext + 1;
     }
     const processor = this.processor;
     if (processor) {
@@ -182,7 +185,7 @@ export class AuditTracer implements Tracer, SpanOwner {
   /** Spans of one trace this tracer still holds: active ones and recently finished ones, by start time. */
   getTraceSpans(traceId: string): AuditSpan[] {
     const out: AuditSpan[] = [];
-    for (const span of this.active.values()) if (span.traceId === traceId) out.push(span);
+    for (let span = this.activeHead; span !== undefined; span = span._next) if (span.traceId === traceId) out.push(span);
     const oldest = now() - this.config.finishedSpanTtlMs;
     for (const span of this.finished) {
       if (span !== undefined && span.traceId === traceId && (span.endTime ?? 0) >= oldest) out.push(span);
@@ -192,7 +195,9 @@ export class AuditTracer implements Tracer, SpanOwner {
 
   /** Spans started and not yet finished (bounded by `maxActiveSpans`). */
   getActiveSpans(): AuditSpan[] {
-    return [...this.active.values()];
+    const out: AuditSpan[] = [];
+    for (let span = this.activeHead; span !== undefined; span = span._next) out.push(span);
+    return out;
   }
 
   /** The span active in the current asynchronous flow. */
@@ -212,11 +217,13 @@ export class AuditTracer implements Tracer, SpanOwner {
   cleanup(): void {
     const time = now();
     const activeLimit = time - this.config.maxActiveSpanAgeMs;
-    for (const [id, span] of this.active) {
+    for (let span = this.activeHead; span !== undefined; ) {
+      const next = span._next;
       if (span.startTime < activeLimit) {
-        this.active.delete(id);
+        this.untrack(span);
         this.spansExpired++;
       }
+      span = next;
     }
     const finishedLimit = time - this.config.finishedSpanTtlMs;
     const finished = this.finished;
@@ -233,7 +240,7 @@ export class AuditTracer implements Tracer, SpanOwner {
       spansFinished: this.spansFinished,
       spansUnsampled: this.spansUnsampled,
       spansExpired: this.spansExpired,
-      activeSpans: this.active.size,
+      activeSpans: this.activeCount,
       spansExported: processorStats.spansExported ?? 0,
       spansDropped: processorStats.spansDropped ?? {},
       exportAttempts: processorStats.exportAttempts ?? 0,
@@ -253,6 +260,26 @@ export class AuditTracer implements Tracer, SpanOwner {
     this.stopped = true;
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     await this.processor?.shutdown();
+  }
+
+  private track(span: AuditSpan): void {
+    span._tracked = true;
+    span._prev = this.activeTail;
+    if (this.activeTail === undefined) this.activeHead = span;
+    else this.activeTail._next = span;
+    this.activeTail = span;
+    this.activeCount++;
+  }
+
+  private untrack(span: AuditSpan): void {
+    const { _prev: prev, _next: next } = span;
+    if (prev === undefined) this.activeHead = next;
+    else prev._next = next;
+    if (next === undefined) this.activeTail = prev;
+    else next._prev = prev;
+    span._prev = span._next = undefined;
+    span._tracked = false;
+    this.activeCount--;
   }
 
   private safely(fn: () => void): void {

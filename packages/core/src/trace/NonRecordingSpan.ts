@@ -1,6 +1,6 @@
 import type { LogLevel, Span, SpanKind, SpanLog, SpanStatus, TagValue, Tags } from '../types.js';
 
-const EMPTY_LOGS: SpanLog[] = Object.freeze([]) as unknown as SpanLog[];
+const EMPTY_LOGS: readonly SpanLog[] = Object.freeze([]);
 const EMPTY_TAGS: Tags = Object.freeze({}) as Tags;
 const STATUS_OK: SpanStatus = Object.freeze({ code: 'OK' }) as SpanStatus;
 
