@@ -29,7 +29,7 @@ type Next = (error?: unknown) => void;
 // Express gives every app its own request and response prototypes (`app.request`/`app.response`, its extension
 // point) and swaps them into each request; adding properties to such objects is slow, so a request gets one
 // property, its tracing state, and everything else (req.span, req.traceId, req.route, the emitter binding) is
-// defined once on the app's prototypes.
+// defined once on the app's request prototype.
 const STATE = Symbol('audit-tracing.express');
 interface RequestState {
   serverSpan: ServerSpan<ExpressRequest>;
@@ -87,23 +87,15 @@ const REQUEST_PROPERTIES: PropertyDescriptorMap = {
 function spanOfRequest(req: object): Span | undefined {
   return (req as TracedRequest)[STATE]?.serverSpan.span;
 }
-function spanOfResponse(res: object): Span | undefined {
-  const req = (res as { req?: object }).req;
-  return req === undefined ? undefined : spanOfRequest(req);
-}
 
 const prepared = new WeakSet<object>();
-/** Defines the accessors and binds the emitters on the app's prototypes; false when `req` has none of its own. */
-function prepareApp(req: TracedRequest, res: ServerResponse): boolean {
+/** Defines the accessors and binds the request emitter on the app's prototype; false when `req` has none of its own. */
+function prepareApp(req: TracedRequest): boolean {
   const requestPrototype = Object.getPrototypeOf(req) as object | null;
   if (requestPrototype !== null && prepared.has(requestPrototype)) return true;
-  const responsePrototype = Object.getPrototypeOf(res) as object | null;
-  if (requestPrototype === null || requestPrototype !== req.app?.request || responsePrototype === null || responsePrototype !== req.app?.response) {
-    return false;
-  }
+  if (requestPrototype === null || requestPrototype !== req.app?.request) return false;
   Object.defineProperties(requestPrototype, REQUEST_PROPERTIES);
   bindEmitterPrototype(requestPrototype, spanOfRequest);
-  bindEmitterPrototype(responsePrototype, spanOfResponse);
   prepared.add(requestPrototype);
   return true;
 }
@@ -120,7 +112,7 @@ function expressRoute(req: ExpressRequest): string | undefined {
 export function auditTracing(options?: ExpressTracingOptions): (req: ExpressRequest, res: ServerResponse, next: Next) => void {
   const resolved = resolveServerOptions(options, { component: 'express', route: expressRoute });
   return function auditTracingMiddleware(req: TracedRequest, res, next) {
-    const onPrototype = prepareApp(req, res);
+    const onPrototype = prepareApp(req);
     const serverSpan = startServerSpan(resolved, req, req, res, { bindEmitters: !onPrototype });
     if (serverSpan === undefined) return next();
     req[STATE] = { serverSpan, route: undefined, template: undefined };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bindEmitter } from '../context/global.js';
 import { diag } from '../diag.js';
+import { NodeHeaders } from '../propagation/headers.js';
 import { ServerSpan } from './ServerSpan.js';
 import { INCOMING_TRACE_ID_TAG, type ResolvedServerOptions } from './serverOptions.js';
 import { OTHER_METHOD, requestPath, semconvMethod, serverRequestTags } from './serverRequestTags.js';
@@ -45,7 +46,7 @@ export function startServerSpan<Req>(
   const path = requestPath((req as { originalUrl?: string }).originalUrl ?? req.url);
   if (ignores(options, request, path)) return undefined;
   const { tracer } = options;
-  const incoming = tracer.extractContext(req.headers);
+  const incoming = tracer.extractContext(new NodeHeaders(req.headers));
   const trusted = incoming !== null && trusts(options, request);
   const method = semconvMethod(req.method);
   // null, never the active span: a server span's parent is the caller, not whatever context the socket was opened in.
@@ -60,11 +61,10 @@ export function startServerSpan<Req>(
   }
   if (options.responseHeader !== undefined && !res.headersSent) res.setHeader(options.responseHeader, span.traceId);
   const serverSpan = new ServerSpan(span, request, res, options, method);
-  // Events of the request and response (body parsers, handlers reading the stream) run with the request's span.
-  // (An adapter that binds them per prototype instead, as Express's does, passes bindEmitters: false.)
-  if (bindEmitters) {
-    bindEmitter(req, span);
-    bindEmitter(res, span);
-  }
+  // The request's events (body parsers, handlers reading the stream) run with the request's span: they come from
+  // the socket, whose async context is the connection's, not the request's. The response needs no binding: its
+  // events follow writes made inside the request, and AsyncLocalStorage carries the span to them.
+  // (An adapter that binds per prototype instead, as Express's does, passes bindEmitters: false.)
+  if (bindEmitters) bindEmitter(req, span);
   return serverSpan;
 }

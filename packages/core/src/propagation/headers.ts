@@ -4,7 +4,7 @@
  */
 export type IncomingHeaders =
   | Record<string, string | string[] | number | undefined | null>
-  | { get(name: string): string | null | undefined }
+  | { get(name: string): string | string[] | null | undefined }
   | ReadonlyArray<string | Buffer>
   | ReadonlyMap<string, string | string[]>;
 
@@ -12,6 +12,18 @@ export type IncomingHeaders =
 export type HeaderCarrier =
   | Record<string, string | string[] | number | undefined>
   | { set(name: string, value: string): void; has(name: string): boolean };
+
+/**
+ * Node's incoming headers, whose names Node has already lowercased: read by exact name, without the
+ * case-insensitive scan a plain object needs when a header is missing (most trace headers are, on most requests).
+ */
+export class NodeHeaders {
+  constructor(private readonly headers: Record<string, string | string[] | undefined>) {}
+
+  get(name: string): string | string[] | undefined {
+    return this.headers[name];
+  }
+}
 
 // Header values longer than this are ignored whole: no legitimate trace header comes close.
 export const MAX_HEADER_VALUE_LENGTH = 8192;
