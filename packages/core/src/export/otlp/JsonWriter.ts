@@ -2,6 +2,8 @@
 // encode again. ASCII, nearly all of a trace, is copied a character at a time; anything else goes through the
 // engine's own JSON.stringify and UTF-8 encoder, so escaping is always the standard one.
 
+import { BufferWriter } from './BufferWriter.js';
+
 /** Bytes per UTF-16 unit at worst once escaped: a control character becomes `\u00XX`. */
 const MAX_ESCAPED_BYTES_PER_UNIT = 6;
 const INT32_LIMIT = 0x8000_0000;
@@ -17,27 +19,9 @@ ESCAPE[0x0d] = '\\r';
 ESCAPE[0x22] = '\\"';
 ESCAPE[0x5c] = '\\\\';
 
-export class JsonWriter {
-  buf: Buffer;
-  pos = 0;
-
+export class JsonWriter extends BufferWriter {
   constructor(initialSize = 128 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialSize);
-  }
-
-  /** What was written, without a copy: the writer must not be written to afterwards. */
-  finish(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  ensure(bytes: number): void {
-    if (this.pos + bytes > this.buf.length) this.grow(bytes);
-  }
-
-  private grow(bytes: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    super(initialSize);
   }
 
   /** Short ASCII text that needs no escaping: punctuation, digits, hex ids. Longer constants go through `bytes`. */

@@ -1,6 +1,8 @@
 // The protobuf wire format, as much of it as OTLP traces need, written straight into a growing Buffer.
 // https://protobuf.dev/programming-guides/encoding/
 
+import { BufferWriter } from './BufferWriter.js';
+
 const TWO_32 = 0x1_0000_0000;
 
 // '0'-'9', 'a'-'f', 'A'-'F' → 0-15; anything else → 0 (ids are validated before they get here).
@@ -20,27 +22,9 @@ function varint32Size(value: number): number {
  * A protobuf writer. Field tags are written by the caller as precomputed bytes (`tag(0x0a)`); nested messages are
  * written in place between `fork()` and `join()`, which patches the length in front of them.
  */
-export class ProtobufWriter {
-  buf: Buffer;
-  pos = 0;
-
+export class ProtobufWriter extends BufferWriter {
   constructor(initialSize = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialSize);
-  }
-
-  /** What was written, without a copy: the writer must not be written to afterwards. */
-  finish(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  ensure(bytes: number): void {
-    if (this.pos + bytes > this.buf.length) this.grow(bytes);
-  }
-
-  private grow(bytes: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    super(initialSize);
   }
 
   /** A field key (or any single byte). */
