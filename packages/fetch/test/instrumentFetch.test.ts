@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Agent, Client, Pool, fetch as undiciFetch, request as undiciRequest, stream as undiciStream } from 'undici';
 import { AuditTracer, suppressTracing, type Span } from '@audit-tracing/core';
 import { ERR_INVALID_OPTION, instrumentFetch, type Instrumentation } from '../src/index.js';
-import { clientSpans, closedPort, eventually, inServerSpan, newTracer, startLoopback, type Loopback } from './helpers/loopback.js';
+import { clientSpans, closedPort, eventually, expectEachRequestFromItsCaller, inServerSpan, newTracer, startLoopback, type Loopback } from './helpers/loopback.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[13]$/;
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -193,15 +193,7 @@ describe('instrumentFetch', () => {
           }),
         ),
       );
-      await eventually(() => expect(clientSpans(exporter)).to.have.length(40));
-      const byId = new Map(clientSpans(exporter).map((span) => [span.spanId, span]));
-      for (const received of server.received) {
-        const [, traceId, spanId] = TRACEPARENT.exec(String(received.headers.traceparent))!;
-        // Matched by what the caller sent, not by what was injected, so a wrong context cannot pass.
-        const parent = parents[Number(new URL(received.url, server.origin).searchParams.get('i'))]!;
-        expect(traceId).to.equal(parent.traceId);
-        expect(byId.get(spanId!)!.parentSpanId).to.equal(parent.spanId);
-      }
+      await expectEachRequestFromItsCaller(server, exporter, parents);
     } finally {
       await pool.close();
     }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
 import { AuditTracer, InMemoryExporter, type AuditSpan, type Span } from '@audit-tracing/core';
 
 export interface Received {
@@ -94,5 +95,23 @@ export async function eventually(check: () => void, ms = 1000): Promise<void> {
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+  }
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[13]$/;
+
+/**
+ * Checks that each request the server received (`?i=N` in its URL) carried the trace of `parents[N]`, the span
+ * that made it, and that its client span is that span's child. Matched by what the caller sent, not by what was
+ * injected, so a wrong context cannot pass.
+ */
+export async function expectEachRequestFromItsCaller(server: Loopback, exporter: InMemoryExporter, parents: Span[]): Promise<void> {
+  await eventually(() => expect(clientSpans(exporter)).to.have.length(parents.length));
+  const byId = new Map(clientSpans(exporter).map((span) => [span.spanId, span]));
+  for (const received of server.received) {
+    const [, traceId, spanId] = TRACEPARENT.exec(String(received.headers.traceparent))!;
+    const parent = parents[Number(new URL(received.url, server.origin).searchParams.get('i'))]!;
+    expect(traceId).to.equal(parent.traceId);
+    expect(byId.get(spanId!)!.parentSpanId).to.equal(parent.spanId);
   }
 }
