@@ -1,5 +1,5 @@
 import type { ContextManager } from './context/ContextManager.js';
-import { AUTH_HEADER_SHAPE, exporterConfigFromEnv } from './export/exporterEnv.js';
+import { AUTH_HEADER_SHAPE, exporterConfigFromEnv, type OtlpProtocol } from './export/exporterEnv.js';
 import type { SpanExporter } from './export/SpanExporter.js';
 import type { Sampler } from './sampling/Sampler.js';
 import type { TagEncryptorOptions } from './security/TagEncryptor.js';
@@ -86,7 +86,7 @@ export interface BatchConfig {
   maxConcurrentExports?: number;
 }
 
-export type OtlpProtocol = 'http/json' | 'http/protobuf';
+export type { OtlpProtocol };
 
 /** How network exporters retry. https://opentelemetry.io/docs/specs/otlp/#failures-1 */
 export interface RetryConfig {

@@ -1,5 +1,19 @@
-import type { OtlpProtocol, TracingOptions } from '../config.js';
 import { diag } from '../diag.js';
+
+/** The OTLP/HTTP encodings: https://opentelemetry.io/docs/specs/otlp/#otlphttp */
+export type OtlpProtocol = 'http/json' | 'http/protobuf';
+
+/** The exporter settings the environment can give; the tracer's options of the same names win over them. */
+export interface ExporterEnvSettings {
+  exporterUrl?: string;
+  exporterEndpoint?: string;
+  headers?: Record<string, string>;
+  protocol?: OtlpProtocol;
+  compression?: 'gzip' | 'none';
+  exportTimeoutMs?: number;
+  apiKey?: string;
+  authHeader?: string;
+}
 
 /** The form of `OTLP_AUTH_HEADER` and the `authHeader` option: `Name: value`, the name an RFC 9110 token. */
 export const AUTH_HEADER_SHAPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \t]*[^\r\n]+$/;
@@ -54,8 +68,8 @@ export function parseHeaderList(list: string, variable = 'OTEL_EXPORTER_OTLP_HEA
  * https://opentelemetry.io/docs/specs/otel/protocol/exporter/
  * A value we cannot use is ignored with one warning, as the other OpenTelemetry variables are.
  */
-export function exporterConfigFromEnv(env: NodeJS.ProcessEnv): TracingOptions {
-  const out: TracingOptions = {};
+export function exporterConfigFromEnv(env: NodeJS.ProcessEnv): ExporterEnvSettings {
+  const out: ExporterEnvSettings = {};
 
   const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   if (url) {
