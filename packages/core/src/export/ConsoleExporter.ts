@@ -32,6 +32,9 @@ export class ConsoleExporter implements SpanExporter {
   }
 
   async export(spans: readonly AuditSpan[]): Promise<ExportResult> {
+    // Written on the next turn of the event loop: writing to a file or a terminal is synchronous in Node, and
+    // with the simple processor export() is called from span.finish(), on the request path.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     for (const span of spans) this.write(formatSpanLine(span));
     return SUCCESS;
   }
