@@ -1,6 +1,6 @@
 // The conformance suite every framework adapter runs: the same cases, the same expectations. A driver says how
 // to build the framework's app with the routes of ./routes.ts; the suite does the rest.
-import { AuditTracer, InMemoryExporter, setDiagLogger, TRACE_FLAG_SAMPLED, type AuditSpan, type HttpServerTracingOptions } from '@audit-tracing/core';
+import { AuditTracer, InMemoryExporter, setDiagLogger, TRACE_FLAG_SAMPLED, type ReadableSpan, type HttpServerTracingOptions } from '@audit-tracing/core';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -54,12 +54,12 @@ export function runConformanceSuite(driver: Driver): void {
       return started;
     }
 
-    function serverSpans(traceId: string): AuditSpan[] {
+    function serverSpans(traceId: string): ReadableSpan[] {
       return exporter.getFinishedSpans().filter((span) => span.traceId === traceId && span.kind === 'server');
     }
 
     // Spans end on the response's 'finish' or 'close', which can come after the client has its response.
-    async function serverSpan(traceId: string | undefined): Promise<AuditSpan> {
+    async function serverSpan(traceId: string | undefined): Promise<ReadableSpan> {
       expect(traceId, 'trace id').to.be.a('string');
       for (let waited = 0; waited < 3000; waited += 5) {
         const [span] = serverSpans(traceId as string);
@@ -444,7 +444,8 @@ export function runConformanceSuite(driver: Driver): void {
           failure = error;
         }
         expect(failure).to.be.instanceOf(TypeError);
-        expect((failure as Error).message).to.equal('auditTracing: expected ignore to be an array of paths or a function, got number');
+        expect((failure as Error).message).to.equal('auditTracing.ignore: expected an array of paths or a function, got 5');
+        expect(failure).to.have.property('code', 'AUDIT_TRACING_ERR_INVALID_OPTION');
       });
     });
   });

@@ -1,8 +1,15 @@
-import type { ContextManager } from './context/ContextManager.js';
+import { diag } from './diag.js';
 import { AUTH_HEADER_SHAPE, exporterConfigFromEnv, type OtlpProtocol } from './export/exporterEnv.js';
+import { resolveRetryConfig, type RetryConfig } from './export/http/RetryingTransport.js';
+import { exporterNames, getExporterFactory } from './export/registry.js';
 import type { SpanExporter } from './export/SpanExporter.js';
+import { invalidOption, secretValue } from './invalidOption.js';
+import { resolveBatchConfig, type BatchConfig } from './processor/BatchSpanProcessor.js';
+import type { SpanProcessor } from './processor/SpanProcessor.js';
+import type { XTraceIdHeaderNames } from './propagation/XTraceIdPropagator.js';
 import type { Sampler } from './sampling/Sampler.js';
 import type { TagEncryptorOptions } from './security/TagEncryptor.js';
+import { resolveSpanLimits, spanLimitsFromEnv, type SpanLimits } from './trace/spanLimits.js';
 import type { TagValue } from './types.js';
 
 export type SamplerName =
@@ -59,8 +66,10 @@ export interface TracingConfig {
   propagators?: readonly string[] | { inject?: readonly string[]; extract?: readonly string[] };
   /** Header names of the x-trace-id family, if yours differ. */
   traceIdHeaders?: XTraceIdHeaderNames;
-  /** `async-local-storage` (default), `cls-hooked`, or an instance. Context is process-wide. */
-  contextManager?: 'async-local-storage' | 'cls-hooked' | ContextManager;
+  /** How much one span may hold (OpenTelemetry's span limits; also `OTEL_SPAN_*_LIMIT`, `OTEL_ATTRIBUTE_*_LIMIT`). */
+  spanLimits?: SpanLimits;
+  /** More processors, each told of every span start and end before the exporting one (metrics, a viewer…). */
+  processors?: readonly SpanProcessor[];
   /** How many finished spans `getTraceSpans` can still see. Default 1000; 0 keeps none. */
   maxFinishedSpans: number;
   /** How long a finished span stays visible to `getTraceSpans`, in ms. Default 300000. */
@@ -73,40 +82,7 @@ export interface TracingConfig {
   cleanupIntervalMs: number;
 }
 
-export interface BatchConfig {
-  /** Spans per export request. Default 100. */
-  maxExportBatchSize?: number;
-  /** Spans waiting at most; more are dropped and counted. Default 2048. */
-  maxQueueSize?: number;
-  /** Flush interval in ms. Default 5000. */
-  scheduledDelayMs?: number;
-  /** How long one export may take, in ms. Default 30000. */
-  exportTimeoutMs?: number;
-  /** Exports in flight at once per exporter. Default 1. */
-  maxConcurrentExports?: number;
-}
-
-export type { OtlpProtocol };
-
-/** How network exporters retry. https://opentelemetry.io/docs/specs/otlp/#failures-1 */
-export interface RetryConfig {
-  /** Retries after the first attempt. Default 3. */
-  maxRetries?: number;
-  /** First backoff, in ms; doubles each retry, with jitter. Default 1000. */
-  initialBackoffMs?: number;
-  /** Longest backoff, in ms. Default 5000. */
-  maxBackoffMs?: number;
-  /** A server's `Retry-After` is honoured up to this many ms. Default 30000. */
-  maxRetryAfterMs?: number;
-  /** HTTP statuses worth retrying; every other 4xx and 5xx fails at once. Default 429, 502, 503, 504. */
-  retryableStatuses?: readonly number[];
-}
-
-export interface XTraceIdHeaderNames {
-  traceId?: readonly string[];
-  spanId?: readonly string[];
-  parentSpanId?: readonly string[];
-}
+export type { BatchConfig, OtlpProtocol, RetryConfig, SpanLimits, XTraceIdHeaderNames };
 
 /** The design's configuration object; tracing is the part this library reads. */
 export interface ObservabilityConfig {
@@ -138,36 +114,18 @@ const SAMPLER_NAMES: readonly string[] = [
   'parentbased_traceidratio',
 ];
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value;
-}
-
 function fail(field: string, expected: string, got: unknown): never {
-  throw new TypeError(`tracing.${field}: expected ${expected}, got ${describe(got)}`);
+  throw invalidOption('tracing', field, expected, got);
 }
 
+// Secrets are described by type only: a wrong value must not reach an error message.
 function failSecret(field: string, expected: string, got: unknown): never {
-  throw new TypeError(`tracing.${field}: expected ${expected}, got a ${typeof got} (value not shown)`);
+  throw invalidOption('tracing', field, expected, got, secretValue(got));
 }
 
 function checkNonNegativeInt(config: TracingConfig, field: keyof TracingConfig): void {
   const value = config[field];
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(field, 'a whole number >= 0', value);
-}
-
-function checkRetry(retry: RetryConfig): void {
-  if (retry === null || typeof retry !== 'object') fail('retry', 'an object', retry);
-  for (const field of ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'maxRetryAfterMs'] as const) {
-    const value = retry[field];
-    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) fail(`retry.${field}`, 'a whole number >= 0', value);
-  }
-  const statuses = retry.retryableStatuses;
-  if (statuses !== undefined && (!Array.isArray(statuses) || !statuses.every((code) => Number.isInteger(code) && code >= 400 && code <= 599))) {
-    fail('retry.retryableStatuses', 'an array of HTTP status codes from 400 to 599', statuses);
-  }
 }
 
 /**
@@ -180,10 +138,14 @@ export function tracingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Trac
   if (env.OTEL_SERVICE_NAME) out.serviceName = env.OTEL_SERVICE_NAME;
   const sampler = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
   if (sampler && SAMPLER_NAMES.includes(sampler)) out.sampler = sampler as SamplerName;
+  else if (sampler) diag.warnOnce('env:OTEL_TRACES_SAMPLER', `OTEL_TRACES_SAMPLER ignored: expected one of ${SAMPLER_NAMES.join(', ')}`);
   if (env.OTEL_TRACES_SAMPLER_ARG !== undefined && env.OTEL_TRACES_SAMPLER_ARG.trim() !== '') {
     const ratio = Number(env.OTEL_TRACES_SAMPLER_ARG);
     if (ratio >= 0 && ratio <= 1) out.sampleRate = ratio;
+    else diag.warnOnce('env:OTEL_TRACES_SAMPLER_ARG', 'OTEL_TRACES_SAMPLER_ARG ignored: expected a number from 0 to 1');
   }
+  const spanLimits = spanLimitsFromEnv(env);
+  if (spanLimits) out.spanLimits = spanLimits;
   if (env.OTEL_PROPAGATORS) {
     out.propagators = env.OTEL_PROPAGATORS.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
   }
@@ -207,6 +169,8 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
   }
   const fromEnv = tracingConfigFromEnv(env);
   const config: TracingConfig = { ...DEFAULT_TRACING_CONFIG, ...fromEnv, ...defined };
+  // Limits merge per limit: one set in code does not undo the others the environment set.
+  config.spanLimits = resolveSpanLimits(defined.spanLimits, fromEnv.spanLimits);
   // Options win over the environment: an endpoint in code beats a traces URL from the environment, and header
   // lists merge, the code's value winning per name.
   if (defined.exporterEndpoint !== undefined && defined.exporterUrl === undefined) delete config.exporterUrl;
@@ -230,6 +194,9 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
     fail('exporter', 'an object with export() and shutdown()', config.exporter);
   }
   if (typeof config.exporterType !== 'string') fail('exporterType', 'a string', config.exporterType);
+  if (config.exporter === undefined && config.exporterType !== 'none' && getExporterFactory(config.exporterType) === undefined) {
+    fail('exporterType', `one of ${exporterNames().join(', ')}`, config.exporterType);
+  }
   if (config.exporterEndpoint !== undefined) {
     if (typeof config.exporterEndpoint !== 'string' || !/^https?:\/\//i.test(config.exporterEndpoint) || !URL.canParse(config.exporterEndpoint)) {
       fail('exporterEndpoint', 'an absolute http(s) URL', config.exporterEndpoint);
@@ -252,7 +219,7 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
   if (config.exportTimeoutMs !== undefined && !(Number.isInteger(config.exportTimeoutMs) && config.exportTimeoutMs > 0)) {
     fail('exportTimeoutMs', 'a whole number > 0', config.exportTimeoutMs);
   }
-  if (config.retry !== undefined) checkRetry(config.retry);
+  if (config.retry !== undefined) config.retry = resolveRetryConfig(config.retry);
   // Secrets are described by type only: a wrong value must not reach an error message.
   if (config.apiKey !== undefined && (typeof config.apiKey !== 'string' || config.apiKey === '')) failSecret('apiKey', 'a non-empty string', config.apiKey);
   if (config.authHeader !== undefined && (typeof config.authHeader !== 'string' || !AUTH_HEADER_SHAPE.test(config.authHeader))) {
@@ -260,6 +227,16 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
   }
   if (config.processor !== undefined && config.processor !== 'batch' && config.processor !== 'simple') {
     fail('processor', "'batch' or 'simple'", config.processor);
+  }
+  if ('contextManager' in own) {
+    // Context is process-wide: installing a context manager is an explicit call, not a side effect of a tracer.
+    fail('contextManager', 'no such option: call setContextManager(new ClsHookedContextManager()) once at start-up', (own as Record<string, unknown>).contextManager);
+  }
+  if (config.batch !== undefined) config.batch = resolveBatchConfig(config.batch);
+  if (config.processors !== undefined) {
+    if (!Array.isArray(config.processors) || !config.processors.every((p) => p !== null && typeof p === 'object' && typeof p.onEnd === 'function')) {
+      fail('processors', 'an array of span processors (objects with onEnd)', config.processors);
+    }
   }
   for (const field of ['maxFinishedSpans', 'finishedSpanTtlMs', 'maxActiveSpanAgeMs', 'maxActiveSpans', 'cleanupIntervalMs'] as const) {
     checkNonNegativeInt(config, field);

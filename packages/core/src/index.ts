@@ -1,9 +1,11 @@
 // The public surface of @audit-tracing/core: named exports only.
 export type {
   LogLevel,
+  ReadableSpan,
   Resource,
   Span,
   SpanKind,
+  SpanLink,
   SpanLog,
   SpanOptions,
   SpanStatus,
@@ -16,6 +18,33 @@ export { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types.js';
 
 export type { BatchConfig, ObservabilityConfig, SamplerName, TracingConfig, TracingOptions, XTraceIdHeaderNames } from './config.js';
 export type { OtlpProtocol, RetryConfig } from './config.js';
+
+export type { InvalidOptionError } from './invalidOption.js';
+export { ERR_INVALID_OPTION, invalidOption, secretValue, unknownOption } from './invalidOption.js';
+export type { NameMatcher, NameMatcherOptions, NamePattern } from './matcher.js';
+export { compileNameMatcher } from './matcher.js';
+export {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_STACK,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_HEADER_PREFIX,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+  REDACTED,
+  VALUE_OTHER,
+  isHttpErrorStatus,
+  signalUrl,
+  widenTraceId,
+} from './semconv.js';
 export { DEFAULT_TRACING_CONFIG, resolveTracingConfig, tracingConfigFromEnv } from './config.js';
 
 export { now } from './clock.js';
@@ -26,9 +55,17 @@ export { diag, setDiagLogger } from './diag.js';
 export { AuditSpan } from './trace/AuditSpan.js';
 export { NonRecordingSpan } from './trace/NonRecordingSpan.js';
 export type { Tracer } from './trace/Tracer.js';
-export type { TracerStats } from './trace/AuditTracer.js';
+export type { SpanLimitStats, TracerStats } from './trace/AuditTracer.js';
 export { AuditTracer, CORRELATION_ID_TAG } from './trace/AuditTracer.js';
-export { getGlobalTracer, setGlobalTracer } from './trace/globalTracer.js';
+export { getGlobalTracer, setGlobalTracer, tracerOf } from './trace/globalTracer.js';
+export type { ResolvedSpanLimits, SpanLimits } from './trace/spanLimits.js';
+export {
+  DEFAULT_ATTRIBUTE_COUNT_LIMIT,
+  DEFAULT_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+  DEFAULT_EVENT_COUNT_LIMIT,
+  DEFAULT_LINK_COUNT_LIMIT,
+  DEFAULT_SPAN_LIMITS,
+} from './trace/spanLimits.js';
 export { recordError, runInSpan } from './trace/runInSpan.js';
 export type { TraceOptions } from './trace/traced.js';
 export { trace, traced } from './trace/traced.js';
@@ -72,6 +109,8 @@ export { ParentBasedSampler } from './sampling/ParentBasedSampler.js';
 
 export type { ProcessorStats, SpanProcessor } from './processor/SpanProcessor.js';
 export { SimpleSpanProcessor } from './processor/SimpleSpanProcessor.js';
+export type { RecentSpansOptions } from './processor/RecentSpansProcessor.js';
+export { RecentSpansProcessor } from './processor/RecentSpansProcessor.js';
 export type { DropReason } from './processor/BatchSpanProcessor.js';
 export {
   BatchSpanProcessor,
@@ -83,7 +122,7 @@ export {
 } from './processor/BatchSpanProcessor.js';
 
 export type { ExportResult, SpanExporter } from './export/SpanExporter.js';
-export type { ExporterFactory } from './export/registry.js';
+export type { ExporterFactory, ExporterSettings } from './export/registry.js';
 export { registerExporter } from './export/registry.js';
 export { InMemoryExporter } from './export/InMemoryExporter.js';
 export type { ConsoleExporterOptions } from './export/ConsoleExporter.js';

@@ -17,6 +17,8 @@ export interface SpanLog {
   level: LogLevel;
   message: string;
   fields?: Record<string, unknown>;
+  /** Fields cut by `attributePerEventCountLimit` (exported as the event's `dropped_attributes_count`). */
+  droppedFieldsCount?: number;
 }
 
 export type TagValue = string | number | boolean | ReadonlyArray<string | number | boolean> | null | undefined;
@@ -49,6 +51,52 @@ export interface TraceContext {
   correlationId?: string;
 }
 
+/**
+ * A reference from a span to a span of another trace or another branch: a batch job linking the requests it
+ * serves, a consumer linking its producer. https://opentelemetry.io/docs/specs/otel/trace/api/#link
+ */
+export interface SpanLink {
+  readonly context: { readonly traceId: string; readonly spanId: string; readonly traceFlags?: number; readonly traceState?: string };
+  readonly tags?: Readonly<Tags>;
+  /** Tags cut by `attributePerLinkCountLimit`. */
+  readonly droppedTagsCount?: number;
+}
+
+/**
+ * A span as processors and exporters see it: plain data, read-only, with no way back into the tracer. What
+ * leaves the process is such a record, made once when the span ends; encryption and redaction write into a copy
+ * of it, never into the live span a handler may still read. A live `AuditSpan` is one too (`getTraceSpans`), with
+ * `endTime` and `duration` unset until it ends.
+ */
+export interface ReadableSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string;
+  readonly operationName: string;
+  readonly component: string;
+  readonly kind: SpanKind;
+  /** Epoch milliseconds, sub-millisecond precision. */
+  readonly startTime: number;
+  /** Set on every ended span. */
+  readonly endTime?: number;
+  /** `endTime - startTime`, in ms; set on every ended span. */
+  readonly duration?: number;
+  readonly tags: Readonly<Tags>;
+  readonly logs: readonly SpanLog[];
+  readonly links: readonly SpanLink[];
+  readonly status: SpanStatus;
+  readonly traceFlags: number;
+  readonly traceState?: string;
+  readonly correlationId?: string;
+  readonly resource: Resource;
+  /** Tags cut by `attributeCountLimit` (OTLP `dropped_attributes_count`). */
+  readonly droppedTagsCount: number;
+  /** Logs cut by `eventCountLimit` (OTLP `dropped_events_count`). */
+  readonly droppedLogsCount: number;
+  /** Links cut by `linkCountLimit` (OTLP `dropped_links_count`). */
+  readonly droppedLinksCount: number;
+}
+
 /** A unit of work. `AuditSpan` is the recording implementation; unsampled spans only carry ids. */
 export interface Span {
   readonly traceId: string;
@@ -60,7 +108,8 @@ export interface Span {
   readonly startTime: number;
   endTime?: number;
   duration?: number;
-  readonly tags: Tags;
+  /** Read-only: write with `setTag`, which applies the span limits. */
+  readonly tags: Readonly<Tags>;
   /** Entries added with `log`, in order. */
   readonly logs: readonly SpanLog[];
   status: SpanStatus;
@@ -77,6 +126,8 @@ export interface Span {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): this;
   setStatus(code: SpanStatusCode, message?: string): this;
   setOperationName(name: string): this;
+  /** Adds a link to another span's context (after start, as OpenTelemetry allows). */
+  addLink(link: SpanLink): this;
   /** Ends the span. Idempotent: the first call wins, later calls and changes are ignored. */
   finish(endTime?: number): void;
 }
@@ -96,4 +147,6 @@ export interface SpanOptions {
   startTime?: number;
   /** Start a new trace even if a span is active. */
   root?: boolean;
+  /** Links known at start (OpenTelemetry samplers see only these). */
+  links?: readonly SpanLink[];
 }

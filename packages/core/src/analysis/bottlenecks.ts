@@ -1,4 +1,4 @@
-import type { Span } from '../types.js';
+import type { ReadableSpan } from '../types.js';
 import { percentileOfSorted } from './percentile.js';
 
 export type BottleneckSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
@@ -48,10 +48,10 @@ function recommend(stats: Omit<BottleneckAnalysis, 'recommendations'>): string[]
  * Groups finished spans by operation and component and ranks them, slowest p95 first.
  * Unfinished spans are left out.
  */
-export function analyzeBottlenecks(spans: Iterable<Span>, thresholds: BottleneckThresholds = DEFAULT_BOTTLENECK_THRESHOLDS): BottleneckAnalysis[] {
+export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, thresholds: BottleneckThresholds = DEFAULT_BOTTLENECK_THRESHOLDS): BottleneckAnalysis[] {
   const groups = new Map<string, { operation: string; component: string; durations: number[]; errors: number }>();
   for (const span of spans) {
-    if (span.duration === undefined || !span.isRecording()) continue;
+    if (span.duration === undefined) continue;
     const key = `${span.component}\u0000${span.operationName}`;
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { operation: span.operationName, component: span.component, durations: [], errors: 0 }));

@@ -1,7 +1,7 @@
-import type { Span } from '../types.js';
+import type { ReadableSpan } from '../types.js';
 
 export interface TraceTreeNode {
-  span: Span;
+  span: ReadableSpan;
   children: TraceTreeNode[];
   /** 0 for roots. */
   depth: number;
@@ -11,7 +11,7 @@ export interface TraceTreeNode {
  * Links spans into trees by parent id, children in start order. Spans whose parent is not among `spans`
  * (a remote parent, say) become roots.
  */
-export function buildTraceTree(spans: Iterable<Span>): TraceTreeNode[] {
+export function buildTraceTree(spans: Iterable<ReadableSpan>): TraceTreeNode[] {
   const nodes = new Map<string, TraceTreeNode>();
   for (const span of spans) nodes.set(span.spanId, { span, children: [], depth: 0 });
   const roots: TraceTreeNode[] = [];

@@ -1,3 +1,4 @@
+import { invalidOption } from '../invalidOption.js';
 import type { EventEmitter } from 'node:events';
 import type { Span } from '../types.js';
 import { bindEmit, createEmitInContext } from './bindEmitter.js';
@@ -27,7 +28,7 @@ function loadClsHooked(): ClsHooked {
   try {
     return require('cls-hooked') as ClsHooked;
   } catch {
-    throw new TypeError("contextManager 'cls-hooked' needs the cls-hooked package: run `npm install cls-hooked`");
+    throw invalidOption('ClsHookedContextManager', '', 'the cls-hooked package installed (npm install cls-hooked)', undefined, 'none');
   }
 }
 
@@ -42,7 +43,7 @@ export class ClsHookedContextManager implements ContextManager {
   constructor(options: ClsHookedContextManagerOptions = {}) {
     const name = options.namespace ?? 'audit-tracing';
     if (typeof name !== 'string' || name === '') {
-      throw new TypeError(`ClsHookedContextManager: expected namespace to be a non-empty string, got ${typeof name}`);
+      throw invalidOption('ClsHookedContextManager', 'namespace', 'a non-empty string', name);
     }
     const cls = loadClsHooked();
     this.namespace = cls.getNamespace(name) ?? cls.createNamespace(name);

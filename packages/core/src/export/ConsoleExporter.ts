@@ -1,4 +1,4 @@
-import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ReadableSpan } from '../types.js';
 import { SUCCESS, type ExportResult, type SpanExporter } from './SpanExporter.js';
 
 export interface ConsoleExporterOptions {
@@ -6,7 +6,7 @@ export interface ConsoleExporterOptions {
   write?: (line: string) => void;
 }
 
-function formatTags(span: AuditSpan): string {
+function formatTags(span: ReadableSpan): string {
   let out = '';
   for (const key in span.tags) {
     const value = span.tags[key];
@@ -17,7 +17,7 @@ function formatTags(span: AuditSpan): string {
 }
 
 /** One readable line per span (never an object dump), e.g. `[checkout] GET /cart 12.4ms OK trace=… span=…`. */
-export function formatSpanLine(span: AuditSpan): string {
+export function formatSpanLine(span: ReadableSpan): string {
   const status = span.status.message ? `${span.status.code}(${span.status.message})` : span.status.code;
   const parent = span.parentSpanId ? ` parent=${span.parentSpanId}` : '';
   const duration = (span.duration ?? 0).toFixed(1);
@@ -31,7 +31,7 @@ export class ConsoleExporter implements SpanExporter {
     this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
   }
 
-  async export(spans: readonly AuditSpan[]): Promise<ExportResult> {
+  async export(spans: readonly ReadableSpan[]): Promise<ExportResult> {
     // Written on the next turn of the event loop: writing to a file or a terminal is synchronous in Node, and
     // with the simple processor export() is called from span.finish(), on the request path.
     await new Promise<void>((resolve) => setImmediate(resolve));

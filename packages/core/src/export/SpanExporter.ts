@@ -1,4 +1,4 @@
-import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ReadableSpan } from '../types.js';
 
 /**
  * The outcome of one export, as data, not as an exception.
@@ -10,11 +10,11 @@ export type ExportResult =
 
 /** A backend. Exporters never throw from `export`: they resolve to a failure. */
 export interface SpanExporter {
-  export(spans: readonly AuditSpan[]): Promise<ExportResult>;
+  export(spans: readonly ReadableSpan[]): Promise<ExportResult>;
   shutdown(): Promise<void>;
   forceFlush?(): Promise<void>;
   /** Transport counters (attempts, retries…), when the exporter keeps them. */
-  getStats?(): { exportAttempts?: number; exportRetries?: number; spansRejected?: number };
+  getStats?(): { exportAttempts?: number; exportRetries?: number };
 }
 
 export const SUCCESS: ExportResult = Object.freeze({ code: 'success' });

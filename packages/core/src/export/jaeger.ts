@@ -1,4 +1,4 @@
-import type { TracingConfig } from '../config.js';
+import type { ExporterSettings } from './registry.js';
 import { httpExporterOptions } from './http/httpExporterOptions.js';
 import { OtlpHttpExporter } from './otlp/OtlpHttpExporter.js';
 
@@ -10,7 +10,7 @@ import { OtlpHttpExporter } from './otlp/OtlpHttpExporter.js';
 export const DEFAULT_JAEGER_OTLP_ENDPOINT = 'http://localhost:4318';
 
 /** The OTLP exporter aimed at Jaeger: `exporterEndpoint` (default `http://localhost:4318`) plus `/v1/traces`. */
-export function createJaegerExporter(config: TracingConfig): OtlpHttpExporter {
+export function createJaegerExporter(config: ExporterSettings): OtlpHttpExporter {
   return new OtlpHttpExporter({
     ...httpExporterOptions(config),
     url: config.exporterUrl,

@@ -1,15 +1,25 @@
-import type { TracingConfig } from '../config.js';
 import { ConsoleExporter } from './ConsoleExporter.js';
+import type { ExporterEnvSettings } from './exporterEnv.js';
 import { httpExporterOptions } from './http/httpExporterOptions.js';
+import type { RetryConfig } from './http/RetryingTransport.js';
 import { InMemoryExporter } from './InMemoryExporter.js';
 import { createJaegerExporter } from './jaeger.js';
 import { OtlpHttpExporter } from './otlp/OtlpHttpExporter.js';
 import type { SpanExporter } from './SpanExporter.js';
 import { ZipkinExporter } from './zipkin/ZipkinExporter.js';
 
+/**
+ * What an exporter factory reads from the tracing configuration: the exporter's own settings, so that no
+ * exporter depends on the tracer's configuration type.
+ */
+export interface ExporterSettings extends ExporterEnvSettings {
+  serviceName: string;
+  retry?: RetryConfig;
+}
+
 /** How `exporterType` becomes an exporter. The tracer knows exporters only through this map. */
 export interface ExporterFactory {
-  create(config: TracingConfig): SpanExporter;
+  create(settings: ExporterSettings): SpanExporter;
   /** The processor that suits it when the user picks none: `simple` for local sinks, `batch` for the network. */
   processor: 'simple' | 'batch';
 }
@@ -20,11 +30,11 @@ const factories = new Map<string, ExporterFactory>([
   [
     'otlp',
     {
-      create: (config) => new OtlpHttpExporter({ ...httpExporterOptions(config), url: config.exporterUrl, endpoint: config.exporterEndpoint, protocol: config.protocol }),
+      create: (settings) => new OtlpHttpExporter({ ...httpExporterOptions(settings), url: settings.exporterUrl, endpoint: settings.exporterEndpoint, protocol: settings.protocol }),
       processor: 'batch',
     },
   ],
-  ['zipkin', { create: (config) => new ZipkinExporter({ ...httpExporterOptions(config), url: config.exporterUrl, endpoint: config.exporterEndpoint }), processor: 'batch' }],
+  ['zipkin', { create: (settings) => new ZipkinExporter({ ...httpExporterOptions(settings), url: settings.exporterUrl, endpoint: settings.exporterEndpoint }), processor: 'batch' }],
   ['jaeger', { create: createJaegerExporter, processor: 'batch' }],
 ]);
 

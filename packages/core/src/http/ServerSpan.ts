@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { diag } from '../diag.js';
+import { ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, VALUE_OTHER } from '../semconv.js';
 import type { Span } from '../types.js';
 import { finishServerSpan } from './finishServerSpan.js';
 import type { ResolvedServerOptions } from './serverOptions.js';
@@ -60,7 +61,7 @@ export class ServerSpan<Req> {
     if (!span.isRecording()) return span.finish();
     this.name();
     if (outcome === 'finish') return finishServerSpan(span, res.statusCode, this.error);
-    if (res.headersSent) span.setTag('http.response.status_code', res.statusCode);
+    if (res.headersSent) span.setTag(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
     if (outcome === 'cancelled') span.setStatus('CANCELLED', 'the client closed the connection before the response ended');
     else span.setStatus('TIMEOUT', `no response within ${this.options.timeoutMs} ms`);
     span.finish();
@@ -75,9 +76,9 @@ export class ServerSpan<Req> {
     } catch (error) {
       diag.warnOnce(`${options.component}.route`, `${options.component}: reading the route failed: ${String(error)}`);
     }
-    if (route) span.setTag('http.route', route);
+    if (route) span.setTag(ATTR_HTTP_ROUTE, route);
     // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#name — `HTTP` when the method is not known
-    const method = this.method === '_OTHER' ? 'HTTP' : this.method;
+    const method = this.method === VALUE_OTHER ? 'HTTP' : this.method;
     let name = route ? `${method} ${route}` : method;
     if (options.spanName !== undefined) {
       try {

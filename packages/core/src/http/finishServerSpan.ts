@@ -1,8 +1,6 @@
 import { recordError } from '../trace/runInSpan.js';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, isHttpErrorStatus } from '../semconv.js';
 import type { Span } from '../types.js';
-
-/** The first status code the semantic conventions count as a server error. */
-export const FIRST_SERVER_ERROR_STATUS = 500;
 
 /**
  * The HTTP status a thrown error asks for, as http-errors, Koa's `ctx.throw` and Fastify set it (`status` or
@@ -22,20 +20,20 @@ export function errorStatusCode(error: unknown): number | undefined {
  * `ctx.throw(404)`), which is logged as a warning instead.
  */
 export function finishServerSpan(span: Span, statusCode: number | undefined, error?: unknown): void {
-  if (statusCode !== undefined) span.setTag('http.response.status_code', statusCode);
+  if (statusCode !== undefined) span.setTag(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
   if (error !== undefined) {
     const asked = errorStatusCode(error);
-    if (asked !== undefined && asked < FIRST_SERVER_ERROR_STATUS && (statusCode === undefined || statusCode < FIRST_SERVER_ERROR_STATUS)) {
+    if (asked !== undefined && !isHttpErrorStatus(asked, 'server') && (statusCode === undefined || !isHttpErrorStatus(statusCode, 'server'))) {
       const err = error as Error;
-      span.log('warn', String(err.message), { 'error.type': err.name });
+      span.log('warn', String(err.message), { [ATTR_ERROR_TYPE]: err.name });
     } else {
       recordError(span, error);
-      span.setTag('error.type', error instanceof Error ? error.name : typeof error);
+      span.setTag(ATTR_ERROR_TYPE, error instanceof Error ? error.name : typeof error);
     }
-  } else if (statusCode !== undefined && statusCode >= FIRST_SERVER_ERROR_STATUS) {
+  } else if (statusCode !== undefined && isHttpErrorStatus(statusCode, 'server')) {
     // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status — no description for a status code alone
     span.setStatus('ERROR');
-    span.setTag('error.type', String(statusCode));
+    span.setTag(ATTR_ERROR_TYPE, String(statusCode));
   }
   span.finish();
 }

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { diag } from '../diag.js';
+import { invalidOption, unknownOption } from '../invalidOption.js';
+import { compileNameMatcher } from '../matcher.js';
 import { AuditTracer } from '../trace/AuditTracer.js';
-import { getGlobalTracer, setGlobalTracer } from '../trace/globalTracer.js';
+import { getGlobalTracer } from '../trace/globalTracer.js';
 import type { Tracer } from '../trace/Tracer.js';
 
 /** The response header that carries the trace id by default, so a caller can quote it when reporting a problem. */
@@ -33,7 +35,10 @@ export const NEVER_CAPTURED_HEADERS: ReadonlySet<string> = new Set([
 export interface HttpServerTracingOptions<Req = IncomingMessage> {
   /** The tracer to use; default: the global one (`getGlobalTracer()`), configured from the environment. */
   tracer?: Tracer;
-  /** Names the service of the default tracer, which then becomes the global one; with `tracer`, must match its name. */
+  /**
+   * Names the service of a tracer made for this adapter (not installed as the global one: `setGlobalTracer` is
+   * yours to call); with `tracer`, must match its name.
+   */
   serviceName?: string;
   /** Paths (exact, or a RegExp against the path) or a predicate for requests that get no span: health checks. */
   ignore?: ReadonlyArray<string | RegExp> | ((request: Req) => boolean);
@@ -83,15 +88,10 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'timeoutMs',
 ]);
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
-  return typeof value;
-}
+const OWNER = 'auditTracing';
 
 function fail(option: string, expected: string, got: unknown): never {
-  throw new TypeError(`auditTracing: expected ${option} to be ${expected}, got ${describe(got)}`);
+  throw invalidOption(OWNER, option, expected, got);
 }
 
 function resolveTracer(tracer: unknown, serviceName: unknown): Tracer {
@@ -103,15 +103,14 @@ function resolveTracer(tracer: unknown, serviceName: unknown): Tracer {
     }
     const own = (candidate as { config?: { serviceName?: string } }).config?.serviceName;
     if (serviceName !== undefined && own !== undefined && own !== serviceName) {
-      throw new TypeError(`auditTracing: serviceName ${JSON.stringify(serviceName)} differs from the tracer's ${JSON.stringify(own)}; name the service on the tracer`);
+      fail('serviceName', `the tracer's own service name ${JSON.stringify(own)} (or no serviceName: name the service on the tracer)`, serviceName);
     }
     return candidate as Tracer;
   }
   if (serviceName === undefined) return getGlobalTracer();
-  // The default tracer is the global one, so that spans handlers start with getGlobalTracer() share its resource.
-  const named = new AuditTracer({ serviceName: serviceName as string });
-  setGlobalTracer(named);
-  return named;
+  // A tracer of its own, and no process-wide change: spans started inside requests (the `trace` decorator, the
+  // fetch instrumentation) find this tracer through the active span.
+  return new AuditTracer({ serviceName: serviceName as string });
 }
 
 function resolveIgnore<Req>(ignore: unknown): ResolvedServerOptions<Req>['ignore'] {
@@ -123,21 +122,10 @@ function resolveIgnore<Req>(ignore: unknown): ResolvedServerOptions<Req>['ignore
     };
   }
   if (!Array.isArray(ignore)) fail('ignore', 'an array of paths or a function', ignore);
-  const paths = new Set<string>();
-  const patterns: RegExp[] = [];
-  for (const entry of ignore as unknown[]) {
-    if (typeof entry === 'string') paths.add(entry);
-    else if (entry instanceof RegExp) patterns.push(entry);
-    else fail('ignore', 'an array of paths (strings or RegExps) or a function', entry);
-  }
-  if (paths.size === 0 && patterns.length === 0) return undefined;
+  const matches = compileNameMatcher(ignore as unknown[], OWNER, 'ignore');
+  if (matches === undefined) return undefined;
   return function ignoredByPath(_request, path) {
-    if (paths.has(path)) return true;
-    for (const pattern of patterns) {
-      pattern.lastIndex = 0;
-      if (pattern.test(path)) return true;
-    }
-    return false;
+    return matches(path);
   };
 }
 
@@ -163,9 +151,9 @@ function resolveCaptureHeaders(captureHeaders: unknown): string[] {
  */
 export function resolveServerOptions<Req>(options: HttpServerTracingOptions<Req> | undefined, adapter: HttpServerAdapter<Req>): ResolvedServerOptions<Req> {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail('options', 'an object', options);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidOption(OWNER, '', 'an options object', options);
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`auditTracing: unknown option ${JSON.stringify(key)} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+    if (!KNOWN_OPTIONS.has(key)) throw unknownOption(OWNER, key, KNOWN_OPTIONS);
   }
   const { spanName, trustIncoming = true, responseHeader = DEFAULT_TRACE_ID_RESPONSE_HEADER, timeoutMs } = options;
   if (spanName !== undefined && typeof spanName !== 'function') fail('spanName', 'a function', spanName);

@@ -1,10 +1,23 @@
 import type { IncomingMessage } from 'node:http';
-import type { Tags } from '../types.js';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_HTTP_REQUEST_HEADER_PREFIX,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+  VALUE_OTHER,
+} from '../semconv.js';
+import type { Span } from '../types.js';
 
 // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#common-attributes — methods outside this set are
 // reported as `_OTHER`, with the original in `http.request.method_original`, so a client cannot mint span names.
 const KNOWN_METHODS: ReadonlySet<string> = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'QUERY', 'TRACE']);
-export const OTHER_METHOD = '_OTHER';
+export const OTHER_METHOD = VALUE_OTHER;
 
 /** The request method as the semantic conventions report it: a known method, or `_OTHER`. */
 export function semconvMethod(method: string | undefined): string {
@@ -31,30 +44,29 @@ function splitHost(host: string): [string, number | undefined] {
  * The OpenTelemetry HTTP server attributes known when a request arrives, plus the headers the user chose to capture.
  * https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server
  */
-export function serverRequestTags(req: IncomingMessage, path: string, captureHeaders: readonly string[], tags: Tags = {}): Tags {
+export function setServerRequestTags(span: Span, req: IncomingMessage, path: string, captureHeaders: readonly string[]): void {
   const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | undefined;
   const scheme = socket?.encrypted === true ? 'https' : 'http';
   const method = semconvMethod(req.method);
-  tags['http.request.method'] = method;
-  tags['url.path'] = path;
-  tags['url.scheme'] = scheme;
-  tags['network.protocol.version'] = req.httpVersion;
-  if (method === OTHER_METHOD) tags['http.request.method_original'] = req.method;
+  span.setTag(ATTR_HTTP_REQUEST_METHOD, method);
+  span.setTag(ATTR_URL_PATH, path);
+  span.setTag(ATTR_URL_SCHEME, scheme);
+  span.setTag(ATTR_NETWORK_PROTOCOL_VERSION, req.httpVersion);
+  if (method === OTHER_METHOD) span.setTag(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, req.method);
   const host = req.headers.host;
   if (host) {
     const [address, port] = splitHost(host);
-    tags['server.address'] = address;
-    tags['server.port'] = port ?? (scheme === 'https' ? 443 : 80);
+    span.setTag(ATTR_SERVER_ADDRESS, address);
+    span.setTag(ATTR_SERVER_PORT, port ?? (scheme === 'https' ? 443 : 80));
   } else if (socket?.localAddress !== undefined) {
-    tags['server.address'] = socket.localAddress;
-    tags['server.port'] = socket.localPort;
+    span.setTag(ATTR_SERVER_ADDRESS, socket.localAddress);
+    span.setTag(ATTR_SERVER_PORT, socket.localPort);
   }
-  if (socket?.remoteAddress !== undefined) tags['client.address'] = socket.remoteAddress;
+  if (socket?.remoteAddress !== undefined) span.setTag(ATTR_CLIENT_ADDRESS, socket.remoteAddress);
   const userAgent = req.headers['user-agent'];
-  if (userAgent !== undefined) tags['user_agent.original'] = userAgent;
+  if (userAgent !== undefined) span.setTag(ATTR_USER_AGENT_ORIGINAL, userAgent);
   for (const name of captureHeaders) {
     const value = req.headers[name];
-    if (value !== undefined) tags[`http.request.header.${name}`] = Array.isArray(value) ? value : [value];
+    if (value !== undefined) span.setTag(ATTR_HTTP_REQUEST_HEADER_PREFIX + name, Array.isArray(value) ? value : [value]);
   }
-  return tags;
 }

@@ -4,7 +4,7 @@ import { diag } from '../diag.js';
 import { NodeHeaders } from '../propagation/headers.js';
 import { ServerSpan } from './ServerSpan.js';
 import { INCOMING_TRACE_ID_TAG, type ResolvedServerOptions } from './serverOptions.js';
-import { OTHER_METHOD, requestPath, semconvMethod, serverRequestTags } from './serverRequestTags.js';
+import { OTHER_METHOD, requestPath, semconvMethod, setServerRequestTags } from './serverRequestTags.js';
 
 function trusts<Req>(options: ResolvedServerOptions<Req>, request: Req): boolean {
   const { trustIncoming } = options;
@@ -54,10 +54,10 @@ export function startServerSpan<Req>(
     kind: 'server',
     component: options.component,
   });
-  // Tags are written straight into the span, and only when it records: an unsampled request builds none.
+  // Tags are read only when the span records: an unsampled request builds none.
   if (span.isRecording()) {
-    serverRequestTags(req, path, options.captureHeaders, span.tags);
-    if (incoming !== null && !trusted) span.tags[INCOMING_TRACE_ID_TAG] = incoming.correlationId ?? incoming.traceId;
+    setServerRequestTags(span, req, path, options.captureHeaders);
+    if (incoming !== null && !trusted) span.setTag(INCOMING_TRACE_ID_TAG, incoming.correlationId ?? incoming.traceId);
   }
   if (options.responseHeader !== undefined && !res.headersSent) res.setHeader(options.responseHeader, span.traceId);
   const serverSpan = new ServerSpan(span, request, res, options, method);

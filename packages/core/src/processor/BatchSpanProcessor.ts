@@ -1,8 +1,8 @@
-import type { BatchConfig } from '../config.js';
 import { suppressTracing } from '../context/global.js';
 import { diag } from '../diag.js';
 import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
-import type { AuditSpan } from '../trace/AuditSpan.js';
+import { invalidOption } from '../invalidOption.js';
+import type { ReadableSpan } from '../types.js';
 import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
 
 // Batching as the OpenTelemetry SDK specifies it (smaller batches than its 512: a batch is one request body).
@@ -19,17 +19,49 @@ export const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 /** Exports in flight at once. */
 export const DEFAULT_MAX_CONCURRENT_EXPORTS = 1;
 
+export interface BatchConfig {
+  /** Spans per export request. Default 100. */
+  maxExportBatchSize?: number;
+  /** Spans waiting at most; more are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Flush interval in ms. Default 5000. */
+  scheduledDelayMs?: number;
+  /** How long one export may take, in ms. Default 30000. */
+  exportTimeoutMs?: number;
+  /** Exports in flight at once per exporter. Default 1. */
+  maxConcurrentExports?: number;
+}
+
 /** Why spans were dropped, the keys of `spansDropped`. */
 export type DropReason = 'queue_full' | 'export_failed' | 'export_timeout' | 'rejected' | 'shutdown';
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
 
+const BATCH_OPTIONS: readonly (keyof BatchConfig)[] = ['maxExportBatchSize', 'maxQueueSize', 'scheduledDelayMs', 'exportTimeoutMs', 'maxConcurrentExports'];
+
 function positiveInt(options: BatchConfig, field: keyof BatchConfig, fallback: number): number {
   const value = options[field] ?? fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`tracing.batch.${field}: expected a whole number > 0, got ${typeof value === 'number' ? value : typeof value}`);
-  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw invalidOption('tracing', `batch.${field}`, 'a whole number > 0', value);
   return value;
+}
+
+/** The batch options with their defaults, checked: the one resolver, used by the tracing config and the constructor. */
+export function resolveBatchConfig(options: BatchConfig | undefined): Readonly<Required<BatchConfig>> {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidOption('tracing', 'batch', 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!BATCH_OPTIONS.includes(key as keyof BatchConfig)) throw invalidOption('tracing', `batch.${key}`, `one of ${BATCH_OPTIONS.join(', ')}`, 'an unknown option');
+  }
+  const maxQueueSize = positiveInt(options, 'maxQueueSize', DEFAULT_MAX_QUEUE_SIZE);
+  const maxExportBatchSize = positiveInt(options, 'maxExportBatchSize', Math.min(DEFAULT_MAX_EXPORT_BATCH_SIZE, maxQueueSize));
+  if (maxExportBatchSize > maxQueueSize) throw invalidOption('tracing', 'batch.maxExportBatchSize', `at most maxQueueSize (${maxQueueSize})`, maxExportBatchSize);
+  return {
+    maxQueueSize,
+    maxExportBatchSize,
+    scheduledDelayMs: positiveInt(options, 'scheduledDelayMs', DEFAULT_SCHEDULED_DELAY_MS),
+    exportTimeoutMs: positiveInt(options, 'exportTimeoutMs', DEFAULT_EXPORT_TIMEOUT_MS),
+    maxConcurrentExports: positiveInt(options, 'maxConcurrentExports', DEFAULT_MAX_CONCURRENT_EXPORTS),
+  };
 }
 
 /**
@@ -44,7 +76,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   private readonly scheduledDelayMs: number;
   private readonly exportTimeoutMs: number;
   private readonly maxConcurrentExports: number;
-  private queue: AuditSpan[] = [];
+  private queue: ReadableSpan[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private exportScheduled = false;
@@ -62,17 +94,15 @@ export class BatchSpanProcessor implements SpanProcessor {
     private readonly exporter: SpanExporter,
     options: BatchConfig = {},
   ) {
-    this.maxQueueSize = positiveInt(options, 'maxQueueSize', DEFAULT_MAX_QUEUE_SIZE);
-    this.maxExportBatchSize = positiveInt(options, 'maxExportBatchSize', Math.min(DEFAULT_MAX_EXPORT_BATCH_SIZE, this.maxQueueSize));
-    if (this.maxExportBatchSize > this.maxQueueSize) {
-      throw new TypeError(`tracing.batch.maxExportBatchSize: expected at most maxQueueSize (${this.maxQueueSize}), got ${this.maxExportBatchSize}`);
-    }
-    this.scheduledDelayMs = positiveInt(options, 'scheduledDelayMs', DEFAULT_SCHEDULED_DELAY_MS);
-    this.exportTimeoutMs = positiveInt(options, 'exportTimeoutMs', DEFAULT_EXPORT_TIMEOUT_MS);
-    this.maxConcurrentExports = positiveInt(options, 'maxConcurrentExports', DEFAULT_MAX_CONCURRENT_EXPORTS);
+    const resolved = resolveBatchConfig(options);
+    this.maxQueueSize = resolved.maxQueueSize;
+    this.maxExportBatchSize = resolved.maxExportBatchSize;
+    this.scheduledDelayMs = resolved.scheduledDelayMs;
+    this.exportTimeoutMs = resolved.exportTimeoutMs;
+    this.maxConcurrentExports = resolved.maxConcurrentExports;
   }
 
-  onEnd(span: AuditSpan): void {
+  onEnd(span: ReadableSpan): void {
     if (this.stopped) {
       this.drop('shutdown', 1);
       return;
@@ -189,7 +219,7 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   private startExport(size: number): void {
     const queue = this.queue;
-    let batch: AuditSpan[];
+    let batch: ReadableSpan[];
     if (queue.length <= size) {
       batch = queue;
       this.queue = [];
@@ -202,7 +232,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   /** Runs one export to its end. Never rejects. */
-  private async exportBatch(batch: AuditSpan[]): Promise<void> {
+  private async exportBatch(batch: ReadableSpan[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     let result: ExportResult | typeof TIMED_OUT | undefined;
     try {
@@ -210,6 +240,8 @@ export class BatchSpanProcessor implements SpanProcessor {
         timer = setTimeout(resolve, this.exportTimeoutMs, TIMED_OUT);
         timer.unref();
       });
+      // Exports run with tracing suppressed, so that our own fetch instrumentation never traces them: this is the
+      // one place for that (with its twin in SimpleSpanProcessor); exporters do not repeat it.
       result = await Promise.race([suppressTracing(() => this.exporter.export(batch)), timeout]);
     } catch (error) {
       result = { code: 'failure', error: error instanceof Error ? error : new Error(String(error)) };

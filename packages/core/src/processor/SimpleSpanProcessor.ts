@@ -1,7 +1,7 @@
 import { suppressTracing } from '../context/global.js';
 import { diag } from '../diag.js';
 import type { SpanExporter } from '../export/SpanExporter.js';
-import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ReadableSpan } from '../types.js';
 import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
 
 /**
@@ -17,11 +17,13 @@ export class SimpleSpanProcessor implements SpanProcessor {
 
   constructor(private readonly exporter: SpanExporter) {}
 
-  onEnd(span: AuditSpan): void {
+  onEnd(span: ReadableSpan): void {
     if (this.stopped) return;
     this.attempts++;
     let done: Promise<void>;
     try {
+      // Exports run with tracing suppressed, so that our own fetch instrumentation never traces them: this is the
+      // one place for that, with its twin in BatchSpanProcessor.
       done = suppressTracing(() => this.exporter.export([span])).then(
         (result) => {
           if (result.code === 'success') this.exported++;

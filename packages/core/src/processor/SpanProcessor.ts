@@ -1,4 +1,4 @@
-import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ReadableSpan, Span } from '../types.js';
 
 /** Counters a processor keeps for `tracer.getStats()`. */
 export interface ProcessorStats {
@@ -10,12 +10,13 @@ export interface ProcessorStats {
 }
 
 /**
- * Hooks for span start and end. `onEnd` runs on the request path: it must be synchronous, cheap, and never
- * throw or wait on the network.
+ * Hooks for span start and end. `onStart` sees the live span (it may still add tags); `onEnd` the read-only
+ * record of the ended span. Both run on the request path: synchronous, cheap, and never throwing or waiting on
+ * the network.
  */
 export interface SpanProcessor {
-  onStart?(span: AuditSpan): void;
-  onEnd(span: AuditSpan): void;
+  onStart?(span: Span): void;
+  onEnd(span: ReadableSpan): void;
   /** Delivers everything already accepted. */
   forceFlush(): Promise<void>;
   /** Delivers everything already accepted, then stops accepting. */

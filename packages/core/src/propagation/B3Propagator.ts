@@ -1,4 +1,6 @@
 import { isValidSpanId, isValidTraceId } from '../ids.js';
+import { invalidOption } from '../invalidOption.js';
+import { widenTraceId } from '../semconv.js';
 import { TRACE_FLAG_SAMPLED, type TraceContext } from '../types.js';
 import { readHeader, writeHeader, type HeaderCarrier, type IncomingHeaders } from './headers.js';
 import type { Propagator } from './Propagator.js';
@@ -18,10 +20,6 @@ export interface B3PropagatorOptions {
   /** `single` writes one `b3` header; `multi` writes the `X-B3-*` headers. Both are always read. */
   injectEncoding: B3InjectEncoding;
 }
-
-// A 64-bit B3 trace id is widened to 128 bits by left-padding with zeros, as Zipkin and OpenTelemetry do.
-// https://github.com/openzipkin/b3-propagation#traceid-1
-const TRACE_ID_64_PADDING = '0000000000000000';
 
 // {TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]], lowercase hex, sampling state 0, 1 or d (debug).
 // A bare sampling state ("b3: 0") carries no ids and does not match.
@@ -53,7 +51,7 @@ export class B3Propagator implements Propagator {
   constructor(options: B3PropagatorOptions = { injectEncoding: 'single' }) {
     const encoding = options?.injectEncoding;
     if (encoding !== 'single' && encoding !== 'multi') {
-      throw new TypeError(`B3Propagator injectEncoding: expected 'single' or 'multi', got ${typeof encoding === 'string' ? JSON.stringify(encoding) : typeof encoding}`);
+      throw invalidOption('B3Propagator', 'injectEncoding', "'single' or 'multi'", encoding);
     }
     this.injectEncoding = encoding;
     this.name = encoding === 'single' ? 'b3' : 'b3multi';
@@ -79,10 +77,6 @@ export class B3Propagator implements Propagator {
   extract(headers: IncomingHeaders): TraceContext | null {
     return extractSingle(readHeader(headers, B3_SINGLE_HEADER)) ?? extractMulti(headers);
   }
-}
-
-function widenTraceId(id: string): string {
-  return id.length === 16 ? TRACE_ID_64_PADDING + id : id;
 }
 
 function toContext(rawTraceId: string, spanId: string, sampled: boolean | undefined, parentSpanId: string | undefined): TraceContext | null {

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { XTraceIdHeaderNames } from '../config.js';
 import { generateSpanId, isValidSpanId, isValidTraceId } from '../ids.js';
+import { invalidOption } from '../invalidOption.js';
+import { widenTraceId } from '../semconv.js';
 import type { TraceContext } from '../types.js';
 import { readHeader, writeHeader, type HeaderCarrier, type IncomingHeaders } from './headers.js';
 import type { Propagator } from './Propagator.js';
+
+/** Header names of the x-trace-id family, if yours differ from the defaults. */
+export interface XTraceIdHeaderNames {
+  traceId?: readonly string[];
+  spanId?: readonly string[];
+  parentSpanId?: readonly string[];
+}
 
 /** Trace id header names read, in order; the first is the one written. */
 export const DEFAULT_TRACE_ID_HEADERS: readonly string[] = Object.freeze(['x-trace-id', 'traceid', 'trace-id', 'x-traceid']);
@@ -23,8 +31,6 @@ const TRACE_ID_128 = /^[0-9a-f]{32}$/;
 const TRACE_ID_64 = /^[0-9a-f]{16}$/;
 // RFC 9562 §4 string form, any version, either case.
 const UUID = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i;
-// A 64-bit id is widened the way B3 and OpenTelemetry widen it, so the same request gets the same trace id.
-const TRACE_ID_64_PADDING = '0000000000000000';
 // Header names are RFC 9110 tokens; anything else would make Node's setHeader throw on every request.
 // https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
@@ -43,7 +49,7 @@ export class XTraceIdPropagator implements Propagator {
 
   constructor(names?: XTraceIdHeaderNames) {
     if (names !== undefined && (names === null || typeof names !== 'object')) {
-      throw new TypeError(`tracing.traceIdHeaders: expected an object of header name lists, got ${names === null ? 'null' : typeof names}`);
+      throw invalidOption('tracing', 'traceIdHeaders', 'an object of header name lists', names);
     }
     this.traceIdHeaders = headerNames(names?.traceId, DEFAULT_TRACE_ID_HEADERS, 'traceId', 1);
     this.spanIdHeaders = headerNames(names?.spanId, DEFAULT_SPAN_ID_HEADERS, 'spanId', 0);
@@ -90,9 +96,7 @@ export class XTraceIdPropagator implements Propagator {
 function headerNames(value: readonly string[] | undefined, fallback: readonly string[], field: string, minimum: number): readonly string[] {
   if (value === undefined) return fallback;
   if (!Array.isArray(value) || value.length < minimum || !value.every((name) => typeof name === 'string' && HEADER_NAME.test(name.toLowerCase()))) {
-    throw new TypeError(
-      `tracing.traceIdHeaders.${field}: expected an array of ${minimum > 0 ? 'at least one ' : ''}header name${minimum > 0 ? '' : 's'}, got ${Array.isArray(value) ? JSON.stringify(value) : typeof value}`,
-    );
+    throw invalidOption('tracing', `traceIdHeaders.${field}`, `an array of ${minimum > 0 ? 'at least one ' : ''}header name${minimum > 0 ? '' : 's'}`, value);
   }
   return Object.freeze(value.map((name) => name.toLowerCase()));
 }
@@ -113,7 +117,8 @@ function isCorrelationId(value: unknown): value is string {
 function traceIdFrom(value: string): { traceId: string; correlationId?: string } | null {
   if (TRACE_ID_128.test(value)) return isValidTraceId(value) ? { traceId: value } : null;
   if (TRACE_ID_64.test(value)) {
-    const traceId = TRACE_ID_64_PADDING + value;
+    // Widened the way B3 and OpenTelemetry widen it, so the same request gets the same trace id.
+    const traceId = widenTraceId(value);
     return isValidTraceId(traceId) ? { traceId } : null;
   }
   if (!isCorrelationId(value)) return null;

@@ -1,3 +1,4 @@
+import { invalidOption } from '../invalidOption.js';
 import type { Sampler } from './Sampler.js';
 
 // The decision reads the trace id's last 56 bits, which W3C Level 2 guarantees random when the random flag is
@@ -13,7 +14,7 @@ export class TraceIdRatioSampler implements Sampler {
 
   constructor(ratio: number) {
     if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
-      throw new TypeError(`sampleRate: expected a number from 0 to 1, got ${typeof ratio === 'number' ? ratio : typeof ratio}`);
+      throw invalidOption('tracing', 'sampleRate', 'a number from 0 to 1', ratio);
     }
     this.ratio = ratio;
     this.threshold = ratio * MAX_RANDOM;

@@ -1,10 +1,11 @@
 import type { SpanProcessor } from '../processor/SpanProcessor.js';
-import type { AuditSpan } from '../trace/AuditSpan.js';
+import type { ReadableSpan, Span, SpanLog } from '../types.js';
 import { TagEncryptor, type TagEncryptorOptions } from './TagEncryptor.js';
 
 /**
  * Wraps a processor: sensitive tags and log fields are encrypted when a span ends, before any exporter sees it.
- * Encryption costs a few µs per sensitive value; spans without such tags pass straight through.
+ * Encryption writes into a copy of the ended span's record; the live span a handler may still read keeps its
+ * plain values. Spans without sensitive tags pass straight through, uncopied.
  */
 export class EncryptingSpanProcessor implements SpanProcessor {
   readonly encryptor: TagEncryptor;
@@ -16,14 +17,12 @@ export class EncryptingSpanProcessor implements SpanProcessor {
     this.encryptor = new TagEncryptor(options);
   }
 
-  onStart(span: AuditSpan): void {
+  onStart(span: Span): void {
     this.inner.onStart?.(span);
   }
 
-  onEnd(span: AuditSpan): void {
-    this.encryptor.encryptTags(span.tags);
-    for (const log of span.logs) if (log.fields) this.encryptor.encryptTags(log.fields);
-    this.inner.onEnd(span);
+  onEnd(span: ReadableSpan): void {
+    this.inner.onEnd(this.encrypted(span));
   }
 
   forceFlush(): Promise<void> {
@@ -36,5 +35,22 @@ export class EncryptingSpanProcessor implements SpanProcessor {
 
   getStats() {
     return this.inner.getStats?.() ?? {};
+  }
+
+  /** `span`, or a copy of it whose sensitive values are encrypted. */
+  encrypted(span: ReadableSpan): ReadableSpan {
+    const { encryptor } = this;
+    const tags = encryptor.encryptTags(span.tags);
+    let logs: SpanLog[] | undefined;
+    for (let i = 0; i < span.logs.length; i++) {
+      const log = span.logs[i];
+      if (!log.fields) continue;
+      const fields = encryptor.encryptTags(log.fields);
+      if (fields === log.fields) continue;
+      logs ??= span.logs.slice();
+      logs[i] = { ...log, fields };
+    }
+    if (tags === span.tags && logs === undefined) return span;
+    return { ...span, tags, logs: logs ?? span.logs };
   }
 }

@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { invalidOption, secretValue } from '../invalidOption.js';
+import { compileNameMatcher, type NameMatcher, type NamePattern } from '../matcher.js';
 
 // AES-256-GCM: authenticated, so a tampered value fails to decrypt instead of decrypting to garbage.
 const ALGORITHM = 'aes-256-gcm';
@@ -12,7 +14,7 @@ export interface TagEncryptorOptions {
   /** 32 bytes: a Buffer, or a base64 or 64-hex-character string. */
   key: Buffer | string;
   /** Tag names (exact) or patterns whose values are sensitive. */
-  sensitiveTags: ReadonlyArray<string | RegExp>;
+  sensitiveTags: readonly NamePattern[];
 }
 
 function parseKey(key: Buffer | string): Buffer {
@@ -20,7 +22,8 @@ function parseKey(key: Buffer | string): Buffer {
   if (Buffer.isBuffer(key)) bytes = key;
   else if (typeof key === 'string') bytes = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
   if (!bytes || bytes.length !== KEY_BYTES) {
-    throw new TypeError(`encryption.key: expected ${KEY_BYTES} bytes (Buffer, base64 or hex), got ${bytes ? `${bytes.length} bytes` : typeof key}`);
+    // The key is a secret: only its length or type is shown.
+    throw invalidOption('encryption', 'key', `${KEY_BYTES} bytes (Buffer, base64 or hex)`, key, bytes ? `${bytes.length} bytes` : secretValue(key));
   }
   return bytes;
 }
@@ -31,21 +34,17 @@ function parseKey(key: Buffer | string): Buffer {
  */
 export class TagEncryptor {
   private readonly key: Buffer;
-  private readonly exact: Set<string>;
-  private readonly patterns: RegExp[];
+  private readonly matches: NameMatcher | undefined;
 
   constructor(options: TagEncryptorOptions) {
-    if (!options || typeof options !== 'object') throw new TypeError(`encryption: expected an options object, got ${typeof options}`);
+    if (!options || typeof options !== 'object') throw invalidOption('encryption', '', 'an options object', options);
     this.key = parseKey(options.key);
-    if (!Array.isArray(options.sensitiveTags)) {
-      throw new TypeError(`encryption.sensitiveTags: expected an array of names or RegExps, got ${typeof options.sensitiveTags}`);
-    }
-    this.exact = new Set(options.sensitiveTags.filter((t): t is string => typeof t === 'string'));
-    this.patterns = options.sensitiveTags.filter((t): t is RegExp => t instanceof RegExp);
+    if (!Array.isArray(options.sensitiveTags)) throw invalidOption('encryption', 'sensitiveTags', 'an array of names or RegExps', options.sensitiveTags);
+    this.matches = compileNameMatcher(options.sensitiveTags, 'encryption', 'sensitiveTags');
   }
 
   isSensitive(tag: string): boolean {
-    return this.exact.has(tag) || this.patterns.some((pattern) => pattern.test(tag));
+    return this.matches !== undefined && this.matches(tag);
   }
 
   encrypt(plain: string): string {
@@ -64,13 +63,20 @@ export class TagEncryptor {
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + AUTH_TAG_BYTES)), decipher.final()]).toString('utf8');
   }
 
-  /** Replaces sensitive values in `tags` in place (non-string values are stringified as JSON first). */
-  encryptTags(tags: Record<string, unknown>): void {
+  /**
+   * `tags` with every sensitive value encrypted (non-string values are stringified as JSON first): a copy when
+   * there was one, else `tags` itself. `tags` is never written to.
+   */
+  encryptTags<T extends Readonly<Record<string, unknown>>>(tags: T): T {
+    if (this.matches === undefined) return tags;
+    let out: Record<string, unknown> | undefined;
     for (const key in tags) {
       const value = tags[key];
-      if (value === undefined || value === null || !this.isSensitive(key)) continue;
+      if (value === undefined || value === null || !this.matches(key)) continue;
       if (typeof value === 'string' && value.startsWith(ENCRYPTED_PREFIX)) continue;
-      tags[key] = this.encrypt(typeof value === 'string' ? value : JSON.stringify(value));
+      out ??= { ...tags };
+      out[key] = this.encrypt(typeof value === 'string' ? value : JSON.stringify(value));
     }
+    return (out ?? tags) as T;
   }
 }

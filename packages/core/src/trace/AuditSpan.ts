@@ -2,15 +2,18 @@ import { now } from '../clock.js';
 import { diag } from '../diag.js';
 import type {
   LogLevel,
+  ReadableSpan,
   Resource,
   Span,
   SpanKind,
+  SpanLink,
   SpanLog,
   SpanStatus,
   SpanStatusCode,
   TagValue,
   Tags,
 } from '../types.js';
+import { DEFAULT_SPAN_LIMITS, truncateString, type ResolvedSpanLimits } from './spanLimits.js';
 
 /** Whoever must hear that a span ended: the tracer. One pointer per span, no closure. */
 export interface SpanOwner {
@@ -29,18 +32,50 @@ export interface AuditSpanInit {
   correlationId?: string;
   resource: Resource;
   startTime?: number;
+  /** Kept as given (no copy on the hot path), cut to the limits in place. */
   tags?: Tags;
+  links?: readonly SpanLink[];
+  limits?: ResolvedSpanLimits;
 }
 
 const NO_LOGS: readonly SpanLog[] = Object.freeze([]);
+const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
 const STATUS_OK: SpanStatus = Object.freeze({ code: 'OK' }) as SpanStatus;
+const VALID_ID = /^[0-9a-f]+$/;
 
 function warnEnded(what: string, span: AuditSpan): void {
   diag.warnOnce(`ended:${what}`, `${what} on ended span "${span.operationName}" ignored (further occurrences are not reported)`);
 }
 
+function warnLimit(limit: keyof ResolvedSpanLimits, limits: ResolvedSpanLimits): void {
+  diag.warnOnce(`limit:${limit}`, `span limit ${limit} (${limits[limit]}) reached: what is over it is cut and counted in getStats().spanLimits (further cuts are not logged)`);
+}
+
+function overLength(value: unknown, max: number): boolean {
+  if (typeof value === 'string') return value.length > max;
+  if (!Array.isArray(value)) return false;
+  if (value.length > max) return true;
+  for (const item of value) if (typeof item === 'string' && item.length > max) return true;
+  return false;
+}
+
+function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/** What a span counts of its own cuts, for the tracer's totals. */
+export interface SpanCuts {
+  droppedTagsCount: number;
+  droppedLogsCount: number;
+  droppedLinksCount: number;
+  /** Values shortened to `attributeValueLengthLimit`. */
+  truncatedValues: number;
+  /** Fields dropped from logs and tags from links. */
+  droppedFields: number;
+}
+
 /** A recording span. Created by `AuditTracer.startSpan`; ended exactly once by `finish`. */
-export class AuditSpan implements Span {
+export class AuditSpan implements Span, ReadableSpan, SpanCuts {
   readonly traceId: string;
   readonly spanId: string;
   readonly parentSpanId: string | undefined;
@@ -50,14 +85,21 @@ export class AuditSpan implements Span {
   readonly startTime: number;
   endTime: number | undefined = undefined;
   duration: number | undefined = undefined;
-  readonly tags: Tags;
+  /** Read-only to callers: `setTag` applies the limits. */
+  readonly tags: Readonly<Tags>;
   /** Read-only to callers (add entries with `log`); shared and empty until the first entry, saving an array per span. */
   logs: readonly SpanLog[] = NO_LOGS;
+  links: readonly SpanLink[] = NO_LINKS;
   status: SpanStatus = STATUS_OK;
   readonly traceFlags: number;
   readonly traceState: string | undefined;
   readonly correlationId: string | undefined;
   readonly resource: Resource;
+  droppedTagsCount = 0;
+  droppedLogsCount = 0;
+  droppedLinksCount = 0;
+  truncatedValues = 0;
+  droppedFields = 0;
   /** @internal */
   _owner: SpanOwner | undefined;
   /** @internal The tracer's list of active spans: linked through the spans, so tracking one allocates nothing. */
@@ -66,6 +108,9 @@ export class AuditSpan implements Span {
   _next: AuditSpan | undefined = undefined;
   /** @internal */
   _tracked = false;
+  private readonly limits: ResolvedSpanLimits;
+  // Tag writes so far: an upper bound on distinct keys, so that the count limit costs nothing until it could bite.
+  private tagWrites = 0;
 
   constructor(init: AuditSpanInit, owner?: SpanOwner) {
     this.traceId = init.traceId;
@@ -79,9 +124,14 @@ export class AuditSpan implements Span {
     this.correlationId = init.correlationId;
     this.resource = init.resource;
     this.startTime = init.startTime ?? now();
-    // The caller's object is kept as it is: no copy on the hot path.
-    this.tags = init.tags ?? {};
+    this.limits = init.limits ?? DEFAULT_SPAN_LIMITS;
     this._owner = owner;
+    if (init.tags === undefined) this.tags = {};
+    else {
+      this.tags = init.tags;
+      this.limitInitialTags(init.tags);
+    }
+    if (init.links !== undefined) for (const link of init.links) this.addLink(link);
   }
 
   /** Always true: an AuditSpan is a sampled, recording span. (A getter: one field less to fill per span.) */
@@ -99,35 +149,78 @@ export class AuditSpan implements Span {
 
   setTag(key: string, value: TagValue): this {
     if (this.endTime !== undefined) warnEnded('setTag', this);
-    else this.tags[key] = value;
+    else this.writeTag(key, value);
     return this;
   }
 
   setTags(tags: Tags): this {
     if (this.endTime !== undefined) warnEnded('setTags', this);
-    else Object.assign(this.tags, tags);
+    else for (const key in tags) this.writeTag(key, tags[key]);
     return this;
   }
 
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): this {
-    if (this.endTime !== undefined) warnEnded('log', this);
-    else {
-      const entry: SpanLog = fields === undefined ? { timestamp: now(), level, message } : { timestamp: now(), level, message, fields };
-      if (this.logs === NO_LOGS) this.logs = [entry];
-      else (this.logs as SpanLog[]).push(entry);
+    if (this.endTime !== undefined) {
+      warnEnded('log', this);
+      return this;
     }
+    const limits = this.limits;
+    if (this.logs.length >= limits.eventCountLimit) {
+      this.droppedLogsCount++;
+      warnLimit('eventCountLimit', limits);
+      return this;
+    }
+    const text = typeof message === 'string' ? this.limitValue(message) : String(message);
+    let entry: SpanLog;
+    if (fields === undefined || fields === null) entry = { timestamp: now(), level, message: text };
+    else {
+      const before = this.droppedFields;
+      const limited = this.limitFields(fields, limits.attributePerEventCountLimit, 'attributePerEventCountLimit');
+      entry = this.droppedFields === before ? { timestamp: now(), level, message: text, fields: limited } : { timestamp: now(), level, message: text, fields: limited, droppedFieldsCount: this.droppedFields - before };
+    }
+    if (this.logs === NO_LOGS) this.logs = [entry];
+    else (this.logs as SpanLog[]).push(entry);
     return this;
   }
 
   setStatus(code: SpanStatusCode, message?: string): this {
     if (this.endTime !== undefined) warnEnded('setStatus', this);
-    else this.status = message === undefined ? { code } : { code, message };
+    else this.status = message === undefined ? { code } : { code, message: this.limitValue(String(message)) };
     return this;
   }
 
   setOperationName(name: string): this {
     if (this.endTime !== undefined) warnEnded('setOperationName', this);
     else this.operationName = name;
+    return this;
+  }
+
+  addLink(link: SpanLink): this {
+    if (this.endTime !== undefined) {
+      warnEnded('addLink', this);
+      return this;
+    }
+    const context = (link as Partial<SpanLink> | null)?.context;
+    if (!context || typeof context.traceId !== 'string' || context.traceId.length !== 32 || typeof context.spanId !== 'string' || context.spanId.length !== 16 || !VALID_ID.test(context.traceId + context.spanId)) {
+      diag.warnOnce('addLink.invalid', 'addLink: a link needs context.traceId (32 hex) and context.spanId (16 hex); ignored (further ones are not reported)');
+      return this;
+    }
+    const limits = this.limits;
+    if (this.links.length >= limits.linkCountLimit) {
+      this.droppedLinksCount++;
+      warnLimit('linkCountLimit', limits);
+      return this;
+    }
+    const copy: { context: SpanLink['context']; tags?: Tags; droppedTagsCount?: number } = {
+      context: { traceId: context.traceId, spanId: context.spanId, traceFlags: Number(context.traceFlags) & 0xff, traceState: typeof context.traceState === 'string' ? context.traceState : undefined },
+    };
+    if (link.tags) {
+      const before = this.droppedFields;
+      copy.tags = this.limitFields(link.tags, limits.attributePerLinkCountLimit, 'attributePerLinkCountLimit') as Tags;
+      if (this.droppedFields !== before) copy.droppedTagsCount = this.droppedFields - before;
+    }
+    if (this.links === NO_LINKS) this.links = [copy];
+    else (this.links as SpanLink[]).push(copy);
     return this;
   }
 
@@ -140,4 +233,118 @@ export class AuditSpan implements Span {
     this._owner = undefined;
     owner?.onSpanEnd(this);
   }
+
+  private writeTag(key: string, value: TagValue): void {
+    const limits = this.limits;
+    if (typeof value === 'string') {
+      if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
+    } else if (Array.isArray(value)) value = this.limitArray(value);
+    if (++this.tagWrites > limits.attributeCountLimit && !hasOwn(this.tags, key) && Object.keys(this.tags).length >= limits.attributeCountLimit) {
+      this.droppedTagsCount++;
+      warnLimit('attributeCountLimit', limits);
+      return;
+    }
+    (this.tags as Tags)[key] = value;
+  }
+
+  private limitInitialTags(tags: Tags): void {
+    const limits = this.limits;
+    let count = 0;
+    for (const key in tags) {
+      if (++count > limits.attributeCountLimit) {
+        delete tags[key];
+        this.droppedTagsCount++;
+        warnLimit('attributeCountLimit', limits);
+        continue;
+      }
+      const value = tags[key];
+      if (typeof value === 'string') {
+        if (value.length > limits.attributeValueLengthLimit) tags[key] = this.limitValue(value);
+      } else if (Array.isArray(value)) tags[key] = this.limitArray(value);
+    }
+    this.tagWrites = Math.min(count, limits.attributeCountLimit);
+  }
+
+  private limitValue(value: string): string {
+    const max = this.limits.attributeValueLengthLimit;
+    if (value.length <= max) return value;
+    this.truncatedValues++;
+    warnLimit('attributeValueLengthLimit', this.limits);
+    return truncateString(value, max);
+  }
+
+  private limitArray<T>(value: readonly T[]): readonly T[] {
+    const max = this.limits.attributeValueLengthLimit;
+    let out: T[] | undefined;
+    if (value.length > max) {
+      out = value.slice(0, max);
+      this.truncatedValues++;
+      warnLimit('attributeValueLengthLimit', this.limits);
+    }
+    const items = out ?? value;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (typeof item === 'string' && item.length > max) {
+        out ??= value.slice();
+        out[i] = this.limitValue(item) as T;
+      }
+    }
+    return out ?? value;
+  }
+
+  // A log's fields or a link's tags: the caller's object when it is within the limits, else a cut copy.
+  private limitFields(fields: Readonly<Record<string, unknown>>, countLimit: number, limitName: keyof ResolvedSpanLimits): Record<string, unknown> {
+    const max = this.limits.attributeValueLengthLimit;
+    let count = 0;
+    let clean = true;
+    for (const key in fields) {
+      const value = fields[key];
+      if (++count > countLimit || overLength(value, max)) {
+        clean = false;
+        break;
+      }
+    }
+    if (clean) return fields as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    count = 0;
+    for (const key in fields) {
+      if (++count > countLimit) {
+        this.droppedFields++;
+        warnLimit(limitName, this.limits);
+        continue;
+      }
+      const value = fields[key];
+      out[key] = typeof value === 'string' ? this.limitValue(value) : Array.isArray(value) ? this.limitArray(value) : value;
+    }
+    return out;
+  }
+}
+
+/**
+ * The read-only record of an ended span, made once, when it ends: what processors and exporters receive. The
+ * tags, logs and links are handed over, not copied (the span takes no more writes once ended).
+ */
+export function toReadableSpan(span: AuditSpan): ReadableSpan {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    operationName: span.operationName,
+    component: span.component,
+    kind: span.kind,
+    startTime: span.startTime,
+    endTime: span.endTime,
+    duration: span.duration,
+    tags: span.tags,
+    logs: span.logs,
+    links: span.links,
+    status: span.status,
+    traceFlags: span.traceFlags,
+    traceState: span.traceState,
+    correlationId: span.correlationId,
+    resource: span.resource,
+    droppedTagsCount: span.droppedTagsCount,
+    droppedLogsCount: span.droppedLogsCount,
+    droppedLinksCount: span.droppedLinksCount,
+  };
 }

@@ -1,19 +1,28 @@
 import { now } from '../clock.js';
 import { resolveTracingConfig, type ObservabilityConfig, type TracingConfig, type TracingOptions } from '../config.js';
-import { ClsHookedContextManager } from '../context/ClsHookedContextManager.js';
-import { getContextManager, setContextManager } from '../context/global.js';
+import { getContextManager } from '../context/global.js';
 import { diag } from '../diag.js';
 import { generateSpanId, generateTraceId } from '../ids.js';
 import type { HeaderCarrier, IncomingHeaders } from '../propagation/headers.js';
 import type { CompositePropagator } from '../propagation/CompositePropagator.js';
 import { createPropagator } from '../propagation/registry.js';
+import { RecentSpansProcessor } from '../processor/RecentSpansProcessor.js';
 import type { ProcessorStats, SpanProcessor } from '../processor/SpanProcessor.js';
 import type { Sampler } from '../sampling/Sampler.js';
-import { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED, type Resource, type Span, type SpanOptions, type TagValue, type TraceContext } from '../types.js';
-import { AuditSpan, type SpanOwner } from './AuditSpan.js';
+import {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+  ATTR_TELEMETRY_SDK_LANGUAGE,
+  ATTR_TELEMETRY_SDK_NAME,
+  ATTR_TELEMETRY_SDK_VERSION,
+} from '../semconv.js';
+import { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED, type ReadableSpan, type Resource, type Span, type SpanOptions, type TagValue, type TraceContext } from '../types.js';
+import { AuditSpan, toReadableSpan, type SpanOwner } from './AuditSpan.js';
 import { NonRecordingSpan } from './NonRecordingSpan.js';
-import { createPipeline } from './pipeline.js';
+import { createExportProcessor } from './pipeline.js';
 import { createSampler } from './sampler.js';
+import type { ResolvedSpanLimits } from './spanLimits.js';
 import type { Tracer } from './Tracer.js';
 
 /** Tag under which an incoming non-W3C correlation id (a UUID, say) is kept on the span that received it. */
@@ -29,44 +38,61 @@ export interface TracerStats extends ProcessorStats {
   /** Spans never finished within `maxActiveSpanAgeMs`, dropped from the active set. */
   spansExpired: number;
   activeSpans: number;
+  /** What the span limits cut, summed over every ended span. */
+  spanLimits: SpanLimitStats;
+}
+
+/** What the span limits cut: tags, logs and links dropped, values shortened, log fields and link tags dropped. */
+export interface SpanLimitStats {
+  tagsDropped: number;
+  logsDropped: number;
+  linksDropped: number;
+  valuesTruncated: number;
+  fieldsDropped: number;
 }
 
 function buildResource(config: TracingConfig): Resource {
   const attributes: Record<string, TagValue> = {
-    'service.name': config.serviceName,
-    'telemetry.sdk.name': 'audit-tracing',
-    'telemetry.sdk.language': 'nodejs',
-    'telemetry.sdk.version': SDK_VERSION,
+    [ATTR_SERVICE_NAME]: config.serviceName,
+    [ATTR_TELEMETRY_SDK_NAME]: 'audit-tracing',
+    [ATTR_TELEMETRY_SDK_LANGUAGE]: 'nodejs',
+    [ATTR_TELEMETRY_SDK_VERSION]: SDK_VERSION,
   };
-  if (config.serviceVersion) attributes['service.version'] = config.serviceVersion;
-  if (config.environment) attributes['deployment.environment.name'] = config.environment;
+  if (config.serviceVersion) attributes[ATTR_SERVICE_VERSION] = config.serviceVersion;
+  if (config.environment) attributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = config.environment;
   Object.assign(attributes, config.resourceAttributes);
   return Object.freeze({ serviceName: config.serviceName, attributes: Object.freeze(attributes) });
 }
 
 /**
- * The tracer: starts spans, keeps what it holds in memory bounded, and hands finished spans to its processor.
- * It knows no exporter by name; `exporterType` is looked up in the exporter registry.
+ * The tracer: starts spans, hands each ended span's read-only record to its processors, and keeps the set of
+ * active spans bounded. It knows no exporter by name (`exporterType` is looked up in the exporter registry), keeps
+ * no finished spans itself (a `RecentSpansProcessor` does, for `getTraceSpans`), and changes no process-wide
+ * state: installing a context manager or a global tracer is the caller's explicit call.
  */
 export class AuditTracer implements Tracer, SpanOwner {
   readonly config: Readonly<TracingConfig>;
   readonly resource: Resource;
   readonly sampler: Sampler;
   readonly propagator: CompositePropagator;
-  private readonly processor: SpanProcessor | undefined;
+  private readonly limits: ResolvedSpanLimits;
+  private readonly recent: RecentSpansProcessor | undefined;
+  private readonly exportProcessor: SpanProcessor | undefined;
+  /** Every processor, in the order they hear of a span: recent spans, the user's, then the exporting one. */
+  private readonly processors: readonly SpanProcessor[];
+  private readonly hasOnStart: boolean;
   // Active spans form a doubly linked list through the spans themselves: O(1) to add and remove, no hashing.
   private activeHead: AuditSpan | undefined = undefined;
   private activeTail: AuditSpan | undefined = undefined;
   private activeCount = 0;
-  // Finished spans kept for getTraceSpans: a fixed ring, so memory is flat however long the process runs.
-  private readonly finished: (AuditSpan | undefined)[];
-  private finishedNext = 0;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private spansStarted = 0;
   private spansFinished = 0;
   private spansUnsampled = 0;
   private spansExpired = 0;
+  private spansAfterShutdown = 0;
+  private readonly cuts: SpanLimitStats = { tagsDropped: 0, logsDropped: 0, linksDropped: 0, valuesTruncated: 0, fieldsDropped: 0 };
 
   constructor(options: TracingOptions | ObservabilityConfig = {}) {
     const config = resolveTracingConfig(options);
@@ -74,13 +100,15 @@ export class AuditTracer implements Tracer, SpanOwner {
     this.resource = buildResource(config);
     this.sampler = createSampler(config);
     this.propagator = createPropagator(config);
-    if (config.contextManager === 'cls-hooked') setContextManager(new ClsHookedContextManager());
-    else if (typeof config.contextManager === 'object') setContextManager(config.contextManager);
-    else if (config.contextManager !== undefined && config.contextManager !== 'async-local-storage') {
-      throw new TypeError(`tracing.contextManager: expected 'async-local-storage', 'cls-hooked' or a ContextManager, got ${JSON.stringify(config.contextManager)}`);
-    }
-    this.processor = config.enabled ? createPipeline(config).processor : undefined;
-    this.finished = new Array(config.maxFinishedSpans);
+    this.limits = config.spanLimits as ResolvedSpanLimits;
+    this.recent = config.maxFinishedSpans > 0 ? new RecentSpansProcessor({ maxSpans: config.maxFinishedSpans, ttlMs: config.finishedSpanTtlMs }) : undefined;
+    this.exportProcessor = config.enabled ? createExportProcessor(config) : undefined;
+    const processors: SpanProcessor[] = [];
+    if (this.recent) processors.push(this.recent);
+    if (config.processors) processors.push(...config.processors);
+    if (this.exportProcessor) processors.push(this.exportProcessor);
+    this.processors = processors;
+    this.hasOnStart = processors.some((processor) => typeof processor.onStart === 'function');
     if (config.cleanupIntervalMs > 0) {
       this.cleanupTimer = setInterval(() => this.cleanup(), config.cleanupIntervalMs);
       this.cleanupTimer.unref();
@@ -99,8 +127,9 @@ export class AuditTracer implements Tracer, SpanOwner {
     this.spansStarted++;
 
     if (this.stopped || !this.config.enabled || !this.sampler.shouldSample(traceId, parent)) {
-      this.spansUnsampled++;
-      return new NonRecordingSpan(traceId, spanId, parent?.spanId, operationName, randomFlag, parent?.traceState, parent?.correlationId);
+      if (this.stopped) this.spansAfterShutdown++;
+      else this.spansUnsampled++;
+      return new NonRecordingSpan(traceId, spanId, parent?.spanId, operationName, randomFlag, parent?.traceState, parent?.correlationId, this);
     }
 
     const span = new AuditSpan(
@@ -117,12 +146,14 @@ export class AuditTracer implements Tracer, SpanOwner {
         resource: this.resource,
         startTime: options?.startTime,
         tags: options?.tags,
+        links: options?.links,
+        limits: this.limits,
       },
       this,
     );
-    if (parent !== undefined && (parent as TraceContext).isRemote === true && parent.correlationId !== undefined) span.tags[CORRELATION_ID_TAG] = parent.correlationId;
+    if (parent !== undefined && (parent as TraceContext).isRemote === true && parent.correlationId !== undefined) span.setTag(CORRELATION_ID_TAG, parent.correlationId);
     if (this.activeCount < this.config.maxActiveSpans) this.track(span);
-    if (this.processor?.onStart) this.safely(() => this.processor?.onStart?.(span));
+    if (this.hasOnStart) this.notifyStart(span);
     return span;
   }
 
@@ -134,19 +165,17 @@ export class AuditTracer implements Tracer, SpanOwner {
     span.finish();
   }
 
-  /** @internal Called by a span when it finishes. */
+  /** @internal Called by a span when it finishes: its record goes to every processor. */
   onSpanEnd(span: AuditSpan): void {
     this.spansFinished++;
     if (span._tracked) this.untrack(span);
-    const finished = this.finished;
-    if (finished.length > 0) {
-      finished[this.finishedNext] = span;
-      this.finishedNext = this.finishedNext + 1 === finished.length ? 0 : this.finishedNext + 1;
-    }
-    const processor = this.processor;
-    if (processor) {
+    if ((span.droppedTagsCount | span.droppedLogsCount | span.droppedLinksCount | span.truncatedValues | span.droppedFields) !== 0) this.countCuts(span);
+    const processors = this.processors;
+    if (processors.length === 0) return;
+    const record = toReadableSpan(span);
+    for (let i = 0; i < processors.length; i++) {
       try {
-        processor.onEnd(span);
+        processors[i].onEnd(record);
       } catch (error) {
         diag.warnOnce('processor.onEnd', `span processor failed: ${String(error)}`);
       }
@@ -182,14 +211,14 @@ export class AuditTracer implements Tracer, SpanOwner {
     }
   }
 
-  /** Spans of one trace this tracer still holds: active ones and recently finished ones, by start time. */
-  getTraceSpans(traceId: string): AuditSpan[] {
-    const out: AuditSpan[] = [];
+  /**
+   * Spans of one trace this tracer still holds, by start time: active ones (live, `endTime` unset) and the
+   * recently ended ones the `maxFinishedSpans` ring keeps.
+   */
+  getTraceSpans(traceId: string): ReadableSpan[] {
+    const out: ReadableSpan[] = [];
     for (let span = this.activeHead; span !== undefined; span = span._next) if (span.traceId === traceId) out.push(span);
-    const oldest = now() - this.config.finishedSpanTtlMs;
-    for (const span of this.finished) {
-      if (span !== undefined && span.traceId === traceId && (span.endTime ?? 0) >= oldest) out.push(span);
-    }
+    if (this.recent) for (const span of this.recent.getTraceSpans(traceId)) out.push(span);
     return out.sort((a, b) => a.startTime - b.startTime);
   }
 
@@ -225,16 +254,18 @@ export class AuditTracer implements Tracer, SpanOwner {
       }
       span = next;
     }
-    const finishedLimit = time - this.config.finishedSpanTtlMs;
-    const finished = this.finished;
-    for (let i = 0; i < finished.length; i++) {
-      const span = finished[i];
-      if (span !== undefined && (span.endTime ?? 0) < finishedLimit) finished[i] = undefined;
-    }
+    this.recent?.cleanup(time);
   }
 
   getStats(): TracerStats {
-    const processorStats = this.processor?.getStats?.() ?? {};
+    let processorStats: Partial<ProcessorStats> = {};
+    try {
+      processorStats = this.exportProcessor?.getStats?.() ?? {};
+    } catch {
+      // a third-party processor's counters are a nicety; ours are still reported
+    }
+    const spansDropped = { ...processorStats.spansDropped };
+    if (this.spansAfterShutdown > 0) spansDropped.shutdown = (spansDropped.shutdown ?? 0) + this.spansAfterShutdown;
     return {
       spansStarted: this.spansStarted,
       spansFinished: this.spansFinished,
@@ -242,24 +273,25 @@ export class AuditTracer implements Tracer, SpanOwner {
       spansExpired: this.spansExpired,
       activeSpans: this.activeCount,
       spansExported: processorStats.spansExported ?? 0,
-      spansDropped: processorStats.spansDropped ?? {},
+      spansDropped,
       exportAttempts: processorStats.exportAttempts ?? 0,
       exportRetries: processorStats.exportRetries ?? 0,
       exportFailures: processorStats.exportFailures ?? 0,
+      spanLimits: { ...this.cuts },
     };
   }
 
-  /** Delivers every finished span already handed to the processor. */
+  /** Delivers every finished span already handed to the processors. */
   async forceFlush(): Promise<void> {
-    await this.processor?.forceFlush();
+    await Promise.all(this.processors.map((processor) => this.settle('forceFlush', () => processor.forceFlush())));
   }
 
-  /** Flushes, then stops: later spans are not recorded. Safe to call twice. */
+  /** Flushes, then stops: later spans are not recorded (they are counted as dropped, reason `shutdown`). Safe to call twice. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
-    await this.processor?.shutdown();
+    await Promise.all(this.processors.map((processor) => this.settle('shutdown', () => processor.shutdown())));
   }
 
   private track(span: AuditSpan): void {
@@ -282,11 +314,32 @@ export class AuditTracer implements Tracer, SpanOwner {
     this.activeCount--;
   }
 
-  private safely(fn: () => void): void {
+  private notifyStart(span: AuditSpan): void {
+    const processors = this.processors;
+    for (let i = 0; i < processors.length; i++) {
+      try {
+        processors[i].onStart?.(span);
+      } catch (error) {
+        diag.warnOnce('processor.onStart', `span processor failed: ${String(error)}`);
+      }
+    }
+  }
+
+  private countCuts(span: AuditSpan): void {
+    const cuts = this.cuts;
+    cuts.tagsDropped += span.droppedTagsCount;
+    cuts.logsDropped += span.droppedLogsCount;
+    cuts.linksDropped += span.droppedLinksCount;
+    cuts.valuesTruncated += span.truncatedValues;
+    cuts.fieldsDropped += span.droppedFields;
+  }
+
+  // A processor that throws or rejects costs a warning, never the caller's flush or shutdown.
+  private async settle(what: string, fn: () => Promise<void>): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (error) {
-      diag.warnOnce('processor.onStart', `span processor failed: ${String(error)}`);
+      diag.warnOnce(`processor.${what}`, `span processor ${what} failed: ${String(error)}`);
     }
   }
 }

@@ -1,7 +1,7 @@
-import type { LogLevel, Span, SpanKind, SpanLog, SpanStatus, TagValue, Tags } from '../types.js';
+import type { LogLevel, Span, SpanKind, SpanLink, SpanLog, SpanStatus, TagValue, Tags } from '../types.js';
 
 const EMPTY_LOGS: readonly SpanLog[] = Object.freeze([]);
-const EMPTY_TAGS: Tags = Object.freeze({}) as Tags;
+const EMPTY_TAGS: Readonly<Tags> = Object.freeze({});
 const STATUS_OK: SpanStatus = Object.freeze({ code: 'OK' }) as SpanStatus;
 
 /**
@@ -26,8 +26,11 @@ export class NonRecordingSpan implements Span {
   readonly traceState: string | undefined;
   readonly correlationId: string | undefined;
   private ended = false;
+  /** @internal The tracer that made it, so that spans started under it use the same tracer (`tracerOf`). */
+  readonly _owner: object | undefined;
 
-  constructor(traceId: string, spanId: string, parentSpanId: string | undefined, operationName: string, traceFlags: number, traceState?: string, correlationId?: string) {
+  constructor(traceId: string, spanId: string, parentSpanId: string | undefined, operationName: string, traceFlags: number, traceState?: string, correlationId?: string, owner?: object) {
+    this._owner = owner;
     this.traceId = traceId;
     this.spanId = spanId;
     this.parentSpanId = parentSpanId;
@@ -56,6 +59,9 @@ export class NonRecordingSpan implements Span {
     return this;
   }
   setOperationName(_name: string): this {
+    return this;
+  }
+  addLink(_link: SpanLink): this {
     return this;
   }
   finish(): void {

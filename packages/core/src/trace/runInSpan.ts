@@ -1,3 +1,4 @@
+import { ATTR_ERROR_STACK, ATTR_ERROR_TYPE } from '../semconv.js';
 import { getContextManager } from '../context/global.js';
 import type { Span } from '../types.js';
 
@@ -6,7 +7,7 @@ export function recordError(span: Span, error: unknown): void {
   const err = error instanceof Error ? error : undefined;
   const message = err ? err.message : String(error);
   span.setStatus('ERROR', message);
-  span.log('error', message, { 'error.type': err ? err.name : typeof error, 'error.stack': err?.stack });
+  span.log('error', message, { [ATTR_ERROR_TYPE]: err ? err.name : typeof error, [ATTR_ERROR_STACK]: err?.stack });
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -1,12 +1,14 @@
 import type { SpanOptions } from '../types.js';
 import type { AuditTracer } from './AuditTracer.js';
-import { getGlobalTracer } from './globalTracer.js';
+import { getActiveSpan } from '../context/global.js';
+import { invalidOption } from '../invalidOption.js';
+import { tracerOf } from './globalTracer.js';
 import { runInSpan } from './runInSpan.js';
 
 export interface TraceOptions extends SpanOptions {
   /** Span name; default `Class.method` for methods, the function's name for `traced`. */
   name?: string;
-  /** Default: the global tracer. */
+  /** Default: the tracer of the active span, else the global one. */
   tracer?: AuditTracer;
 }
 
@@ -14,7 +16,7 @@ type AnyFunction = (this: unknown, ...args: never[]) => unknown;
 
 function wrap<F extends AnyFunction>(fn: F, nameFor: (self: unknown) => string, options: TraceOptions): F {
   const traced = function tracedFunction(this: unknown, ...args: never[]) {
-    const tracer = options.tracer ?? getGlobalTracer();
+    const tracer = options.tracer ?? tracerOf(getActiveSpan());
     const span = tracer.startSpan(nameFor(this), undefined, options);
     return runInSpan(span, () => fn.apply(this, args));
   };
@@ -26,12 +28,12 @@ function normalise(nameOrOptions: string | TraceOptions | undefined): TraceOptio
   if (nameOrOptions === undefined) return {};
   if (typeof nameOrOptions === 'string') return { name: nameOrOptions };
   if (typeof nameOrOptions === 'object' && nameOrOptions !== null) return nameOrOptions;
-  throw new TypeError(`trace: expected a span name or options object, got ${typeof nameOrOptions}`);
+  throw invalidOption('trace', 'options', 'a span name or an options object', nameOrOptions);
 }
 
 /** Wraps a plain function (sync or async) in a span per call. */
 export function traced<F extends AnyFunction>(name: string | TraceOptions, fn: F): F {
-  if (typeof fn !== 'function') throw new TypeError(`traced: expected a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw invalidOption('traced', 'fn', 'a function', fn);
   const options = normalise(name);
   const spanName = options.name ?? (fn.name || 'anonymous');
   return wrap(fn, () => spanName, options);

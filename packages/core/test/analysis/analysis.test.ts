@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { analyzeBottlenecks, AuditTracer, buildTraceTree, formatTraceTree, InMemoryExporter, percentile } from '@audit-tracing/core';
+import { analyzeBottlenecks, AuditTracer, buildTraceTree, formatTraceTree, InMemoryExporter, percentile, type AuditSpan } from '@audit-tracing/core';
 
 const tracer = new AuditTracer({ exporter: new InMemoryExporter(), processor: 'simple', serviceName: 'analysis' });
 
@@ -7,7 +7,7 @@ function finished(name: string, duration: number, component = 'app', status: 'OK
   const span = tracer.startSpan(name, null, { component, startTime: 1000 });
   span.setStatus(status);
   span.finish(1000 + duration);
-  return span;
+  return span as AuditSpan;
 }
 
 describe('percentile', () => {
@@ -62,7 +62,7 @@ describe('buildTraceTree / formatTraceTree', () => {
     b.setStatus('ERROR', 'boom');
     b.finish(40);
     root.finish(50);
-    const [tree] = buildTraceTree([b, grandchild, root, a]);
+    const [tree] = buildTraceTree([b, grandchild, root, a] as AuditSpan[]);
     expect(tree.span).to.equal(root);
     expect(tree.children.map((n) => n.span.operationName)).to.deep.equal(['first', 'second']);
     expect(tree.children[0].children[0].depth).to.equal(2);
@@ -76,6 +76,6 @@ describe('buildTraceTree / formatTraceTree', () => {
   it('treats spans with a missing parent as roots', () => {
     const orphan = tracer.startSpan('orphan', { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1, isRemote: true });
     orphan.finish();
-    expect(buildTraceTree([orphan])).to.have.length(1);
+    expect(buildTraceTree([orphan as AuditSpan])).to.have.length(1);
   });
 });

@@ -117,12 +117,27 @@ for (const [name, create] of managers) {
   });
 }
 
-describe('AuditTracer contextManager option', () => {
-  it("selects cls-hooked by name, sharing the app's namespace", () => {
+describe('installing a context manager', () => {
+  it('is an explicit call: creating a tracer leaves the process-wide manager alone', () => {
+    const previous = getContextManager();
+    new AuditTracer({ exporterType: 'none' });
+    expect(getContextManager()).to.equal(previous);
+  });
+
+  it('rejects the old contextManager option with a message that says what to call instead', () => {
+    expect(() => new AuditTracer({ contextManager: 'cls-hooked', exporterType: 'none' } as never))
+      .to.throw(TypeError, /tracing\.contextManager: expected no such option: call setContextManager\(new ClsHookedContextManager\(\)\)/)
+      .with.property('code', 'AUDIT_TRACING_ERR_INVALID_OPTION');
+  });
+
+  it("selects cls-hooked through setContextManager, sharing the app's namespace", () => {
     const previous = getContextManager();
     try {
-      new AuditTracer({ contextManager: 'cls-hooked', exporterType: 'none' });
+      setContextManager(new ClsHookedContextManager());
+      const tracer = new AuditTracer({ exporterType: 'none' });
+      const span = tracer.startSpan('in-cls');
       expect(getContextManager()).to.be.instanceOf(ClsHookedContextManager);
+      expect(tracer.withSpan(span, () => tracer.getActiveSpan())).to.equal(span);
     } finally {
       setContextManager(previous);
     }

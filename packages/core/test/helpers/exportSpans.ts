@@ -1,6 +1,6 @@
 // Finished spans for exporter and processor tests, built directly (no tracer), with a fixed resource.
-import { AuditSpan, type AuditSpanInit } from '../../src/trace/AuditSpan.js';
-import type { Resource } from '../../src/types.js';
+import { AuditSpan, toReadableSpan, type AuditSpanInit } from '../../src/trace/AuditSpan.js';
+import type { ReadableSpan, Resource } from '../../src/types.js';
 
 export const TEST_RESOURCE: Resource = Object.freeze({
   serviceName: 'checkout',
@@ -21,10 +21,10 @@ function hex(value: number, length: number): string {
 }
 
 /**
- * A finished span with unique ids; `finishAt` defaults to 12.5 ms after the start. `before` runs before the span
+ * The record of a finished span with unique ids, as processors and exporters receive it; `finishAt` defaults to 12.5 ms after the start. `before` runs before the span
  * ends (to set a status or add logs).
  */
-export function finishedSpan(init: Partial<AuditSpanInit> = {}, finishAt?: number, before?: (span: AuditSpan) => void): AuditSpan {
+export function finishedSpan(init: Partial<AuditSpanInit> = {}, finishAt?: number, before?: (span: AuditSpan) => void): ReadableSpan {
   counter++;
   const startTime = init.startTime ?? 1_700_000_000_000 + counter + 0.25;
   const span = new AuditSpan({
@@ -40,9 +40,9 @@ export function finishedSpan(init: Partial<AuditSpanInit> = {}, finishAt?: numbe
   });
   before?.(span);
   span.finish(finishAt ?? startTime + 12.5);
-  return span;
+  return toReadableSpan(span);
 }
 
-export function finishedSpans(count: number, init: Partial<AuditSpanInit> = {}): AuditSpan[] {
+export function finishedSpans(count: number, init: Partial<AuditSpanInit> = {}): ReadableSpan[] {
   return Array.from({ length: count }, () => finishedSpan(init));
 }

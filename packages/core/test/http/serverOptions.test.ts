@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
 import {
   AuditTracer,
+  ERR_INVALID_OPTION,
   getGlobalTracer,
   InMemoryExporter,
   NEVER_CAPTURED_HEADERS,
   resolveServerOptions,
   setDiagLogger,
   setGlobalTracer,
+  tracerOf,
   type HttpServerTracingOptions,
 } from '@audit-tracing/core';
 
@@ -31,45 +33,49 @@ describe('resolveServerOptions', () => {
     expect(resolve({ tracer }).tracer).to.equal(tracer);
   });
 
-  it('names the default tracer with serviceName and makes it the global one, so handlers share it', () => {
+  it('names a tracer of its own with serviceName, and leaves the global tracer alone', () => {
     const previous = getGlobalTracer();
     try {
       const resolved = resolve({ serviceName: 'shop' });
       expect((resolved.tracer as AuditTracer).config.serviceName).to.equal('shop');
-      expect(getGlobalTracer()).to.equal(resolved.tracer);
+      expect(getGlobalTracer()).to.equal(previous);
+      // Spans started inside a request find the adapter's tracer through the active span.
+      const span = resolved.tracer.startSpan('GET /', null);
+      expect(tracerOf(span)).to.equal(resolved.tracer);
+      expect(tracerOf(undefined)).to.equal(previous);
     } finally {
       setGlobalTracer(previous);
     }
   });
 
   it('refuses a serviceName that contradicts the tracer given', () => {
-    expect(() => resolve({ tracer, serviceName: 'other' })).to.throw(TypeError, /serviceName "other" differs from the tracer's "options"/);
+    expect(() => resolve({ tracer, serviceName: 'other' })).to.throw(TypeError, /auditTracing\.serviceName: expected the tracer's own service name "options".*got "other"/);
     expect(resolve({ tracer, serviceName: 'options' }).tracer).to.equal(tracer);
   });
 
   const bad: Array<[string, unknown, string]> = [
-    ['options', 5, 'auditTracing: expected options to be an object, got number'],
-    ['tracer', { tracer: {} }, 'auditTracing: expected tracer to be an AuditTracer, got object'],
-    ['serviceName', { serviceName: '' }, 'auditTracing: expected serviceName to be a non-empty string, got string ""'],
-    ['ignore', { ignore: 5 }, 'auditTracing: expected ignore to be an array of paths or a function, got number'],
-    ['ignore entries', { ignore: ['/ok', 7] }, 'auditTracing: expected ignore to be an array of paths (strings or RegExps) or a function, got number'],
-    ['spanName', { spanName: 'GET' }, 'auditTracing: expected spanName to be a function, got string "GET"'],
-    ['trustIncoming', { trustIncoming: 'yes' }, 'auditTracing: expected trustIncoming to be a boolean or a function, got string "yes"'],
-    ['responseHeader', { responseHeader: 'x trace' }, 'auditTracing: expected responseHeader to be a header name or false, got string "x trace"'],
-    ['responseHeader true', { responseHeader: true }, 'auditTracing: expected responseHeader to be a header name or false, got boolean'],
-    ['captureHeaders', { captureHeaders: 'x-tenant' }, 'auditTracing: expected captureHeaders to be an array of header names, got string "x-tenant"'],
-    ['captureHeaders entries', { captureHeaders: ['x tenant'] }, 'auditTracing: expected captureHeaders to be an array of header names, got string "x tenant"'],
-    ['timeoutMs', { timeoutMs: 0 }, 'auditTracing: expected timeoutMs to be a whole number of milliseconds > 0, got number'],
-    ['timeoutMs fraction', { timeoutMs: 1.5 }, 'auditTracing: expected timeoutMs to be a whole number of milliseconds > 0, got number'],
+    ['options', 5, 'auditTracing: expected an options object, got 5'],
+    ['tracer', { tracer: {} }, 'auditTracing.tracer: expected an AuditTracer, got an object'],
+    ['serviceName', { serviceName: '' }, 'auditTracing.serviceName: expected a non-empty string, got ""'],
+    ['ignore', { ignore: 5 }, 'auditTracing.ignore: expected an array of paths or a function, got 5'],
+    ['ignore entries', { ignore: ['/ok', 7] }, 'auditTracing.ignore: expected an array of names (non-empty strings) and RegExps, got 7'],
+    ['spanName', { spanName: 'GET' }, 'auditTracing.spanName: expected a function, got "GET"'],
+    ['trustIncoming', { trustIncoming: 'yes' }, 'auditTracing.trustIncoming: expected a boolean or a function, got "yes"'],
+    ['responseHeader', { responseHeader: 'x trace' }, 'auditTracing.responseHeader: expected a header name or false, got "x trace"'],
+    ['responseHeader true', { responseHeader: true }, 'auditTracing.responseHeader: expected a header name or false, got true'],
+    ['captureHeaders', { captureHeaders: 'x-tenant' }, 'auditTracing.captureHeaders: expected an array of header names, got "x-tenant"'],
+    ['captureHeaders entries', { captureHeaders: ['x tenant'] }, 'auditTracing.captureHeaders: expected an array of header names, got "x tenant"'],
+    ['timeoutMs', { timeoutMs: 0 }, 'auditTracing.timeoutMs: expected a whole number of milliseconds > 0, got 0'],
+    ['timeoutMs fraction', { timeoutMs: 1.5 }, 'auditTracing.timeoutMs: expected a whole number of milliseconds > 0, got 1.5'],
   ];
   for (const [what, options, message] of bad) {
-    it(`throws a TypeError naming a bad ${what}`, () => {
-      expect(() => resolve(options)).to.throw(TypeError, message);
+    it(`throws the option error naming a bad ${what}`, () => {
+      expect(() => resolve(options)).to.throw(TypeError, message).with.property('code', ERR_INVALID_OPTION);
     });
   }
 
   it('throws on an unknown option, so a typo does not silently do nothing', () => {
-    expect(() => resolve({ ignored: ['/health'] })).to.throw(TypeError, /unknown option "ignored"/);
+    expect(() => resolve({ ignored: ['/health'] })).to.throw(TypeError, /auditTracing\.ignored: unknown option \(known: tracer, /);
   });
 
   it('matches ignored paths exactly or by RegExp', () => {

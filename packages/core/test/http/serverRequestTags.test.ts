@@ -1,6 +1,16 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
-import { serverRequestTags } from '../../src/http/serverRequestTags.js';
+import { setServerRequestTags } from '../../src/http/serverRequestTags.js';
+import { AuditTracer } from '../../src/trace/AuditTracer.js';
+import type { Tags } from '../../src/types.js';
+
+const tracer = new AuditTracer({ exporterType: 'none', serviceName: 'tags' });
+
+function serverRequestTags(req: IncomingMessage, path: string, captureHeaders: readonly string[]): Readonly<Tags> {
+  const span = tracer.startSpan('request', null);
+  setServerRequestTags(span, req, path, captureHeaders);
+  return span.tags;
+}
 
 function fakeRequest(method: string, headers: Record<string, string | string[]>, socket: Record<string, unknown> = {}): IncomingMessage {
   return { method, headers, httpVersion: '1.1', socket } as unknown as IncomingMessage;

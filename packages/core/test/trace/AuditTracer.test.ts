@@ -203,7 +203,7 @@ describe('AuditTracer', () => {
     const after = tracer.startSpan('after');
     after.finish();
     expect(after.isRecording()).to.equal(false);
-    expect(exporter.getFinishedSpans().map((s: AuditSpan) => s.operationName)).to.deep.equal(['before']);
+    expect(exporter.getFinishedSpans().map((s) => s.operationName)).to.deep.equal(['before']);
   });
 
   it('keeps working when the processor throws', () => {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { AuditTracer, InMemoryExporter, type AuditSpan, type Span } from '@audit-tracing/core';
+import { AuditTracer, InMemoryExporter, type ReadableSpan, type Span } from '@audit-tracing/core';
 
 export interface Received {
   url: string;
@@ -80,7 +80,7 @@ export async function inServerSpan<T>(tracer: AuditTracer, fn: (span: Span) => P
   }
 }
 
-export function clientSpans(exporter: InMemoryExporter): AuditSpan[] {
+export function clientSpans(exporter: InMemoryExporter): ReadableSpan[] {
   return exporter.getFinishedSpans().filter((span) => span.kind === 'client');
 }
 

@@ -1,10 +1,8 @@
-import type { RetryConfig } from '../../config.js';
-import { suppressTracing } from '../../context/global.js';
 import { diag } from '../../diag.js';
-import type { AuditSpan } from '../../trace/AuditSpan.js';
+import type { ReadableSpan } from '../../types.js';
 import { SUCCESS, type ExportResult, type SpanExporter } from '../SpanExporter.js';
 import { HttpTransport } from './HttpTransport.js';
-import { RetryingTransport } from './RetryingTransport.js';
+import { RetryingTransport, type RetryConfig } from './RetryingTransport.js';
 
 /** The options every HTTP exporter takes besides its URL. */
 export interface HttpExporterOptions {
@@ -20,7 +18,7 @@ export interface HttpExporterOptions {
 /** How an exporter turns spans into a request body, and reads what the server says it dropped. */
 export interface SpanEncoding {
   contentType: string;
-  encode(spans: readonly AuditSpan[]): Uint8Array | string;
+  encode(spans: readonly ReadableSpan[]): Uint8Array | string;
   /** Spans the server accepted the request for but rejected, with its reason; undefined when none. */
   readRejected?(body: Buffer): { rejectedSpans: number; errorMessage: string } | undefined;
 }
@@ -36,7 +34,6 @@ export class HttpSpanExporter implements SpanExporter {
   private readonly transport: RetryingTransport;
   private readonly pending = new Set<Promise<ExportResult>>();
   private stopped = false;
-  private spansRejected = 0;
 
   constructor(
     url: string,
@@ -54,10 +51,10 @@ export class HttpSpanExporter implements SpanExporter {
     this.target = this.http.target;
   }
 
-  export(spans: readonly AuditSpan[]): Promise<ExportResult> {
+  export(spans: readonly ReadableSpan[]): Promise<ExportResult> {
     if (this.stopped) return Promise.resolve({ code: 'failure', error: new Error(`exporter to ${this.target} is shut down`), retryable: false });
     if (spans.length === 0) return Promise.resolve(SUCCESS);
-    const done = suppressTracing(() => this.send(spans));
+    const done = this.send(spans);
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
     return done;
@@ -74,11 +71,11 @@ export class HttpSpanExporter implements SpanExporter {
     this.http.shutdown();
   }
 
-  getStats(): { exportAttempts: number; exportRetries: number; spansRejected: number } {
-    return { exportAttempts: this.transport.attempts, exportRetries: this.transport.retries, spansRejected: this.spansRejected };
+  getStats(): { exportAttempts: number; exportRetries: number } {
+    return { exportAttempts: this.transport.attempts, exportRetries: this.transport.retries };
   }
 
-  private async send(spans: readonly AuditSpan[]): Promise<ExportResult> {
+  private async send(spans: readonly ReadableSpan[]): Promise<ExportResult> {
     let body: Uint8Array | string;
     try {
       body = this.encoding.encode(spans);
@@ -90,7 +87,6 @@ export class HttpSpanExporter implements SpanExporter {
     const partial = this.encoding.readRejected?.(result.body);
     if (partial === undefined) return SUCCESS;
     const rejected = Math.min(partial.rejectedSpans, spans.length);
-    this.spansRejected += rejected;
     const reason = partial.errorMessage ? `: ${this.http.redact(partial.errorMessage)}` : '';
     diag.warnOnce(`partial-success:${this.target}`, `${this.target} rejected ${rejected} of ${spans.length} spans${reason} (further rejections are counted in getStats(), not logged)`);
     return { code: 'success', rejected };

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { suppressTracing } from '../../context/global.js';
+import { invalidOption, secretValue } from '../../invalidOption.js';
 import { redactSecrets, redactUrl, secretsOf } from './redact.js';
 
 const gzipAsync = promisify(gzip);
@@ -57,26 +57,27 @@ export class HttpTransport {
   private readonly timeoutMs: number;
 
   constructor(options: HttpTransportOptions) {
-    if (!URL.canParse(options.url)) throw new TypeError('url: expected an absolute http(s) URL');
+    // The URL may carry credentials: it is never shown.
+    if (typeof options.url !== 'string' || !URL.canParse(options.url)) throw invalidOption('exporter', 'url', 'an absolute http(s) URL', options.url, secretValue(options.url));
     const url = new URL(options.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new TypeError(`url: expected an http: or https: URL, got ${JSON.stringify(url.protocol)}`);
+      throw invalidOption('exporter', 'url', 'an http: or https: URL', url.protocol);
     }
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError(`timeoutMs: expected a whole number > 0, got ${String(timeoutMs)}`);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw invalidOption('exporter', 'timeoutMs', 'a whole number > 0', timeoutMs);
     const custom = options.headers ?? {};
     for (const [name, value] of Object.entries(custom)) {
       // Checked once, here, so a bad header cannot fail every export later; the message names the header only.
       try {
         http.validateHeaderName(name);
       } catch {
-        throw new TypeError(`headers: invalid header name ${JSON.stringify(name)}`);
+        throw invalidOption('exporter', 'headers', 'header names that are RFC 9110 tokens', name);
       }
-      if (typeof value !== 'string') throw new TypeError(`headers: the value of ${JSON.stringify(name)} must be a string, got ${typeof value}`);
+      if (typeof value !== 'string') throw invalidOption('exporter', `headers.${name}`, 'a string', value, secretValue(value));
       try {
         http.validateHeaderValue(name, value);
       } catch {
-        throw new TypeError(`headers: the value of ${JSON.stringify(name)} has characters not allowed in a header (value not shown)`);
+        throw invalidOption('exporter', `headers.${name}`, 'a value with only characters allowed in a header', value, secretValue(value));
       }
     }
     this.url = url;
@@ -99,8 +100,8 @@ export class HttpTransport {
 
   /** Posts a prepared body. Resolves with the outcome; never rejects. */
   send(body: Buffer): Promise<HttpOutcome> {
-    // Suppressed, so instrumentation of node:http that we or others install does not trace our own exports.
-    return suppressTracing(() => new Promise<HttpOutcome>((resolve) => this.post(body, resolve)));
+    // Not traced: the span processor calls the exporter with tracing suppressed, and that context reaches here.
+    return new Promise<HttpOutcome>((resolve) => this.post(body, resolve));
   }
 
   /** `text` with header values and URL credentials masked. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RetryConfig } from '../../config.js';
+import { invalidOption } from '../../invalidOption.js';
 import type { HttpOutcome, HttpTransport } from './HttpTransport.js';
 import { parseRetryAfter } from './retryAfter.js';
 
@@ -18,6 +18,35 @@ export const BACKOFF_JITTER = 0.2;
 export const MAX_RETRY_AFTER_MS = 30_000;
 /** The statuses OTLP/HTTP says to retry; every other 4xx and 5xx is final. */
 export const DEFAULT_RETRYABLE_STATUSES: readonly number[] = Object.freeze([429, 502, 503, 504]);
+
+/** How network exporters retry. https://opentelemetry.io/docs/specs/otlp/#failures-1 */
+export interface RetryConfig {
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** First backoff, in ms; doubles each retry, with jitter. Default 1000. */
+  initialBackoffMs?: number;
+  /** Longest backoff, in ms. Default 5000. */
+  maxBackoffMs?: number;
+  /** A server's `Retry-After` is honoured up to this many ms. Default 30000. */
+  maxRetryAfterMs?: number;
+  /** HTTP statuses worth retrying; every other 4xx and 5xx fails at once. Default 429, 502, 503, 504. */
+  retryableStatuses?: readonly number[];
+}
+
+/** The retry options, checked: the one resolver, used by the tracing config and the constructor. */
+export function resolveRetryConfig(retry: RetryConfig | undefined): RetryConfig {
+  if (retry === undefined) return {};
+  if (retry === null || typeof retry !== 'object' || Array.isArray(retry)) throw invalidOption('tracing', 'retry', 'an object', retry);
+  for (const field of ['maxRetries', 'initialBackoffMs', 'maxBackoffMs', 'maxRetryAfterMs'] as const) {
+    const value = retry[field];
+    if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 0)) throw invalidOption('tracing', `retry.${field}`, 'a whole number >= 0', value);
+  }
+  const statuses = retry.retryableStatuses;
+  if (statuses !== undefined && (!Array.isArray(statuses) || !statuses.every((code) => Number.isInteger(code) && code >= 400 && code <= 599))) {
+    throw invalidOption('tracing', 'retry.retryableStatuses', 'an array of HTTP status codes from 400 to 599', statuses);
+  }
+  return retry;
+}
 
 /** The outcome of one send, after retries. */
 export type SendResult =
@@ -51,8 +80,9 @@ export class RetryingTransport {
 
   constructor(
     private readonly sender: Sender,
-    options: RetryConfig = {},
+    retry: RetryConfig = {},
   ) {
+    const options = resolveRetryConfig(retry);
     this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.initialBackoffMs = options.initialBackoffMs ?? DEFAULT_INITIAL_BACKOFF_MS;
     this.maxBackoffMs = Math.max(options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, this.initialBackoffMs);

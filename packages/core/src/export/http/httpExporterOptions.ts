@@ -1,4 +1,4 @@
-import type { TracingConfig } from '../../config.js';
+import type { ExporterSettings } from '../registry.js';
 import type { HttpExporterOptions } from './HttpSpanExporter.js';
 
 function setHeader(headers: Record<string, string>, name: string, value: string): void {
@@ -11,7 +11,7 @@ function setHeader(headers: Record<string, string>, name: string, value: string)
  * The headers network exporters send: `headers` (environment and options merged), then `apiKey` as
  * `Authorization: Bearer <key>` and `authHeader` (`Name: value`), each replacing a header of the same name.
  */
-export function exportHeaders(config: Pick<TracingConfig, 'headers' | 'apiKey' | 'authHeader'>): Record<string, string> {
+export function exportHeaders(config: Pick<ExporterSettings, 'headers' | 'apiKey' | 'authHeader'>): Record<string, string> {
   const headers: Record<string, string> = { ...config.headers };
   if (config.apiKey) setHeader(headers, 'Authorization', `Bearer ${config.apiKey}`);
   if (config.authHeader) {
@@ -22,6 +22,6 @@ export function exportHeaders(config: Pick<TracingConfig, 'headers' | 'apiKey' |
 }
 
 /** The options every HTTP exporter takes, as the tracing configuration sets them. */
-export function httpExporterOptions(config: TracingConfig): HttpExporterOptions {
+export function httpExporterOptions(config: ExporterSettings): HttpExporterOptions {
   return { headers: exportHeaders(config), compression: config.compression, timeoutMs: config.exportTimeoutMs, retry: config.retry };
 }

@@ -1,5 +1,4 @@
-/** What stands in for a secret in any message we produce. */
-export const REDACTED = '[REDACTED]';
+import { REDACTED } from '../../semconv.js';
 
 // Shorter values are too common to be worth masking (and masking them would garble messages).
 const MIN_SECRET_LENGTH = 4;
@@ -25,7 +24,7 @@ export function secretsOf(headers: Readonly<Record<string, string>>): string[] {
   return [...secrets].sort((a, b) => b.length - a.length);
 }
 
-/** `text` with every secret replaced by `[REDACTED]`. */
+/** `text` with every secret replaced by `REDACTED`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);

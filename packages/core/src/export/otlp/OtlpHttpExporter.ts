@@ -1,4 +1,6 @@
-import type { OtlpProtocol } from '../../config.js';
+import { invalidOption } from '../../invalidOption.js';
+import { signalUrl } from '../../semconv.js';
+import type { OtlpProtocol } from '../exporterEnv.js';
 import { HttpSpanExporter, type HttpExporterOptions, type SpanEncoding } from '../http/HttpSpanExporter.js';
 import { encodeOtlpJson } from './encodeJson.js';
 import { encodeOtlpProtobuf } from './encodeProtobuf.js';
@@ -32,12 +34,6 @@ const JSON_ENCODING: SpanEncoding = {
   readRejected: readPartialSuccessJson,
 };
 
-/** `<endpoint>/v1/traces`, without doubling a slash or the path itself. */
-export function otlpTracesUrl(endpoint: string): string {
-  const base = endpoint.replace(/\/+$/, '');
-  return base.endsWith(OTLP_TRACES_PATH) ? base : `${base}${OTLP_TRACES_PATH}`;
-}
-
 /**
  * Exports spans over OTLP/HTTP, protobuf or JSON, to `<endpoint>/v1/traces`: gzip, retries with backoff, the
  * collector's partial-success answer read and counted. https://opentelemetry.io/docs/specs/otlp/#otlphttp
@@ -48,9 +44,9 @@ export class OtlpHttpExporter extends HttpSpanExporter {
   constructor(options: OtlpHttpExporterOptions = {}) {
     const protocol = options.protocol ?? DEFAULT_OTLP_PROTOCOL;
     if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
-      throw new TypeError(`protocol: expected 'http/protobuf' or 'http/json', got ${JSON.stringify(protocol)}`);
+      throw invalidOption('OtlpHttpExporter', 'protocol', "'http/protobuf' or 'http/json'", protocol);
     }
-    super(options.url ?? otlpTracesUrl(options.endpoint ?? DEFAULT_OTLP_ENDPOINT), protocol === 'http/json' ? JSON_ENCODING : PROTOBUF, options);
+    super(options.url ?? signalUrl(options.endpoint ?? DEFAULT_OTLP_ENDPOINT, OTLP_TRACES_PATH), protocol === 'http/json' ? JSON_ENCODING : PROTOBUF, options);
     this.protocol = protocol;
   }
 }

@@ -1,5 +1,4 @@
-import type { AuditSpan } from '../../trace/AuditSpan.js';
-import type { Resource, SpanLog, TagValue } from '../../types.js';
+import type { ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
 import { JsonWriter } from './JsonWriter.js';
 import { KeyCache } from './keyCache.js';
@@ -42,6 +41,11 @@ const END_TIME = ascii(',"endTimeUnixNano":');
 const ATTRIBUTES = ascii(',"attributes":[');
 const EVENTS = ascii(',"events":[');
 const EVENT_START = ascii('{"timeUnixNano":');
+const LINKS = ascii(',"links":[');
+const LINK_START = ascii('{"traceId":"');
+const DROPPED_ATTRIBUTES = ascii(',"droppedAttributesCount":');
+const DROPPED_EVENTS = ascii(',"droppedEventsCount":');
+const DROPPED_LINKS = ascii(',"droppedLinksCount":');
 const STATUS_WITH_MESSAGE = ascii(',"status":{"message":');
 const STATUS_CODE_AFTER_MESSAGE = ascii(',"code":');
 const STATUS_CODE_ONLY = ascii(',"status":{"code":');
@@ -201,10 +205,40 @@ function writeEvent(w: JsonWriter, log: SpanLog): void {
   w.bytes(ATTRIBUTES);
   writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level, true);
   if (log.fields) writeAttributes(w, log.fields, false);
-  w.raw(']}');
+  w.raw(']');
+  writeCount(w, DROPPED_ATTRIBUTES, log.droppedFieldsCount);
+  w.raw('}');
 }
 
-function writeSpan(w: JsonWriter, span: AuditSpan): void {
+function writeLink(w: JsonWriter, link: SpanLink): void {
+  w.bytes(LINK_START);
+  w.raw(link.context.traceId);
+  w.bytes(SPAN_ID);
+  w.raw(link.context.spanId);
+  w.raw('"');
+  if (link.context.traceState) {
+    w.bytes(TRACE_STATE);
+    w.string(link.context.traceState);
+  }
+  if (link.tags) {
+    w.bytes(ATTRIBUTES);
+    writeAttributes(w, link.tags, true);
+    w.raw(']');
+  }
+  writeCount(w, DROPPED_ATTRIBUTES, link.droppedTagsCount);
+  w.bytes(FLAGS);
+  w.integer((link.context.traceFlags ?? 0) & 0xff);
+  w.raw('}');
+}
+
+/** A dropped-something count, left out when zero (the default). */
+function writeCount(w: JsonWriter, field: Buffer, count: number | undefined): void {
+  if (!count) return;
+  w.bytes(field);
+  w.integer(count);
+}
+
+function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   w.bytes(SPAN_START);
   w.raw(span.traceId);
   w.bytes(SPAN_ID);
@@ -237,6 +271,7 @@ function writeSpan(w: JsonWriter, span: AuditSpan): void {
   const status = span.status;
   writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status), first);
   w.raw(']');
+  writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);
 
   const logs = span.logs;
   if (logs.length > 0) {
@@ -247,6 +282,17 @@ function writeSpan(w: JsonWriter, span: AuditSpan): void {
     }
     w.raw(']');
   }
+  writeCount(w, DROPPED_EVENTS, span.droppedLogsCount);
+  const links = span.links;
+  if (links.length > 0) {
+    w.bytes(LINKS);
+    for (let i = 0; i < links.length; i++) {
+      if (i > 0) w.raw(',');
+      writeLink(w, links[i]);
+    }
+    w.raw(']');
+  }
+  writeCount(w, DROPPED_LINKS, span.droppedLinksCount);
 
   const message = otlpStatusMessage(status);
   if (message) {
@@ -285,7 +331,7 @@ function resourceAndScope(resource: Resource): Buffer {
  * Spans as an OTLP `ExportTraceServiceRequest` in JSON, UTF-8 encoded: the body of an `application/json` POST to
  * `/v1/traces`.
  */
-export function encodeOtlpJson(spans: readonly AuditSpan[]): Buffer {
+export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   const w = new JsonWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
   w.bytes(REQUEST_START);
   let firstGroup = true;

@@ -1,5 +1,4 @@
-import type { AuditSpan } from '../../trace/AuditSpan.js';
-import type { Resource, SpanLog, TagValue } from '../../types.js';
+import type { ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
 import {
   COMPONENT_ATTRIBUTE,
@@ -39,12 +38,23 @@ const SPAN_KIND = 0x30; // 6, VARINT
 const SPAN_START_TIME = 0x39; // 7, I64
 const SPAN_END_TIME = 0x41; // 8, I64
 const SPAN_ATTRIBUTES = 0x4a; // 9, LEN
+const SPAN_DROPPED_ATTRIBUTES_COUNT = 0x50; // 10, VARINT
 const SPAN_EVENTS = 0x5a; // 11, LEN
+const SPAN_DROPPED_EVENTS_COUNT = 0x60; // 12, VARINT
+const SPAN_LINKS = 0x6a; // 13, LEN
+const SPAN_DROPPED_LINKS_COUNT = 0x70; // 14, VARINT
 const SPAN_STATUS = 0x7a; // 15, LEN
 const SPAN_FLAGS = [0x85, 0x01] as const; // 16, I32 (two-byte key)
 const EVENT_TIME = 0x09; // 1, I64
 const EVENT_NAME = 0x12; // 2, LEN
 const EVENT_ATTRIBUTES = 0x1a; // 3, LEN
+const EVENT_DROPPED_ATTRIBUTES_COUNT = 0x20; // 4, VARINT
+const LINK_TRACE_ID = 0x0a; // 1, LEN
+const LINK_SPAN_ID = 0x12; // 2, LEN
+const LINK_TRACE_STATE = 0x1a; // 3, LEN
+const LINK_ATTRIBUTES = 0x22; // 4, LEN
+const LINK_DROPPED_ATTRIBUTES_COUNT = 0x28; // 5, VARINT
+const LINK_FLAGS = 0x35; // 6, I32
 const STATUS_MESSAGE = 0x12; // 2, LEN
 const STATUS_CODE = 0x18; // 3, VARINT
 const KEY_VALUE_KEY = 0x0a; // 1, LEN
@@ -147,10 +157,36 @@ function writeEvent(w: ProtobufWriter, log: SpanLog): void {
   w.string(log.message);
   writeKeyValue(w, EVENT_ATTRIBUTES, LOG_LEVEL_ATTRIBUTE, log.level);
   if (log.fields) writeAttributes(w, EVENT_ATTRIBUTES, log.fields);
+  writeCount(w, EVENT_DROPPED_ATTRIBUTES_COUNT, log.droppedFieldsCount);
   w.join(event);
 }
 
-function writeSpan(w: ProtobufWriter, span: AuditSpan): void {
+function writeLink(w: ProtobufWriter, link: SpanLink): void {
+  w.tag(SPAN_LINKS);
+  const start = w.fork();
+  w.tag(LINK_TRACE_ID);
+  w.bytesFromHex(link.context.traceId);
+  w.tag(LINK_SPAN_ID);
+  w.bytesFromHex(link.context.spanId);
+  if (link.context.traceState) {
+    w.tag(LINK_TRACE_STATE);
+    w.string(link.context.traceState);
+  }
+  if (link.tags) writeAttributes(w, LINK_ATTRIBUTES, link.tags);
+  writeCount(w, LINK_DROPPED_ATTRIBUTES_COUNT, link.droppedTagsCount);
+  w.tag(LINK_FLAGS);
+  w.fixed32((link.context.traceFlags ?? 0) & SPAN_FLAGS_TRACE_FLAGS_MASK);
+  w.join(start);
+}
+
+/** A dropped-something count, left out when zero (the protobuf default). */
+function writeCount(w: ProtobufWriter, fieldKey: number, count: number | undefined): void {
+  if (!count) return;
+  w.tag(fieldKey);
+  w.uint32(count);
+}
+
+function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SCOPE_SPANS_SPANS);
   const start = w.fork();
   w.tag(SPAN_TRACE_ID);
@@ -183,8 +219,13 @@ function writeSpan(w: ProtobufWriter, span: AuditSpan): void {
   const statusName = statusNameAttribute(status);
   if (statusName !== undefined) writeKeyValue(w, SPAN_ATTRIBUTES, STATUS_NAME_ATTRIBUTE, statusName);
 
+  writeCount(w, SPAN_DROPPED_ATTRIBUTES_COUNT, span.droppedTagsCount);
   const logs = span.logs;
   for (let i = 0; i < logs.length; i++) writeEvent(w, logs[i]);
+  writeCount(w, SPAN_DROPPED_EVENTS_COUNT, span.droppedLogsCount);
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) writeLink(w, links[i]);
+  writeCount(w, SPAN_DROPPED_LINKS_COUNT, span.droppedLinksCount);
 
   w.tag(SPAN_STATUS);
   const statusStart = w.fork();
@@ -237,7 +278,7 @@ function writeScope(w: ProtobufWriter, resource: Resource): void {
  * Spans as an OTLP `ExportTraceServiceRequest`, protobuf-encoded: the body of an `application/x-protobuf` POST to
  * `/v1/traces`. https://opentelemetry.io/docs/specs/otlp/#binary-protobuf-encoding
  */
-export function encodeOtlpProtobuf(spans: readonly AuditSpan[]): Buffer {
+export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
   const w = new ProtobufWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);

@@ -1,5 +1,4 @@
-import type { AuditSpan } from '../../trace/AuditSpan.js';
-import type { Resource, SpanKind, SpanStatus } from '../../types.js';
+import type { ReadableSpan, Resource, SpanKind, SpanStatus } from '../../types.js';
 
 // How our span maps onto the OTLP data model, shared by the JSON and protobuf encoders.
 // https://github.com/open-telemetry/opentelemetry-proto/blob/v1.5.0/opentelemetry/proto/trace/v1/trace.proto
@@ -13,8 +12,7 @@ export const OTLP_SPAN_KIND: Readonly<Record<SpanKind, number>> = Object.freeze(
   consumer: 5,
 });
 
-/** `Status.StatusCode` values. */
-export const STATUS_CODE_UNSET = 0;
+/** `Status.StatusCode` values we send (never UNSET: our spans always have a status). */
 export const STATUS_CODE_OK = 1;
 export const STATUS_CODE_ERROR = 2;
 
@@ -58,12 +56,12 @@ export function scopeVersion(resource: Resource): string | undefined {
 }
 
 /** Spans grouped by resource, in order of first appearance. One tracer means one group: the usual, fast case. */
-export function groupByResource(spans: readonly AuditSpan[]): [Resource, readonly AuditSpan[]][] {
+export function groupByResource(spans: readonly ReadableSpan[]): [Resource, readonly ReadableSpan[]][] {
   const first = spans[0]?.resource;
   let same = true;
   for (let i = 1; i < spans.length && same; i++) same = spans[i].resource === first;
   if (same) return first === undefined ? [] : [[first, spans]];
-  const groups = new Map<Resource, AuditSpan[]>();
+  const groups = new Map<Resource, ReadableSpan[]>();
   for (const span of spans) {
     const group = groups.get(span.resource);
     if (group) group.push(span);

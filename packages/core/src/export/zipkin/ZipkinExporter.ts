@@ -1,3 +1,4 @@
+import { signalUrl } from '../../semconv.js';
 import { HttpSpanExporter, type HttpExporterOptions } from '../http/HttpSpanExporter.js';
 import { encodeZipkinJson } from './transform.js';
 
@@ -13,15 +14,9 @@ export interface ZipkinExporterOptions extends HttpExporterOptions {
   endpoint?: string;
 }
 
-/** `<endpoint>/api/v2/spans`, without doubling a slash or the path itself. */
-export function zipkinSpansUrl(endpoint: string): string {
-  const base = endpoint.replace(/\/+$/, '');
-  return base.endsWith(ZIPKIN_SPANS_PATH) ? base : `${base}${ZIPKIN_SPANS_PATH}`;
-}
-
 /** Exports spans as Zipkin v2 JSON, through the same batching, compression and retry transport as OTLP. */
 export class ZipkinExporter extends HttpSpanExporter {
   constructor(options: ZipkinExporterOptions = {}) {
-    super(options.url ?? zipkinSpansUrl(options.endpoint ?? DEFAULT_ZIPKIN_ENDPOINT), { contentType: 'application/json', encode: encodeZipkinJson }, options);
+    super(options.url ?? signalUrl(options.endpoint ?? DEFAULT_ZIPKIN_ENDPOINT, ZIPKIN_SPANS_PATH), { contentType: 'application/json', encode: encodeZipkinJson }, options);
   }
 }

@@ -1,5 +1,4 @@
-import type { AuditSpan } from '../../trace/AuditSpan.js';
-import type { SpanKind, SpanLog, TagValue } from '../../types.js';
+import type { ReadableSpan, SpanKind, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
 
 // Zipkin v2 span model. https://zipkin.io/zipkin-api/#/default/post_spans (zipkin2-api.yaml, definitions/Span)
@@ -80,7 +79,7 @@ function annotation(log: SpanLog): ZipkinAnnotation {
 }
 
 /** One span in the Zipkin v2 model. */
-export function toZipkinSpan(span: AuditSpan): ZipkinSpan {
+export function toZipkinSpan(span: ReadableSpan): ZipkinSpan {
   const tags: Record<string, string> = {};
   // Resource attributes first, so a span's own tag of the same name wins; service.name is the local endpoint.
   const resourceAttributes = span.resource.attributes;
@@ -122,6 +121,6 @@ export function toZipkinSpan(span: AuditSpan): ZipkinSpan {
 }
 
 /** Spans as a Zipkin v2 JSON list: the body of a POST to `/api/v2/spans`. */
-export function encodeZipkinJson(spans: readonly AuditSpan[]): string {
+export function encodeZipkinJson(spans: readonly ReadableSpan[]): string {
   return JSON.stringify(spans.map(toZipkinSpan));
 }

@@ -4,8 +4,8 @@ import { redactSecrets, redactUrl, secretsOf } from '../../../src/export/http/re
 describe('redact', () => {
   it('masks every header value and the credential after an auth scheme', () => {
     const secrets = secretsOf({ authorization: 'Bearer s3cr3t-token', 'x-api-key': 'abcd1234', 'x-short': 'ab' });
-    expect(redactSecrets('sent Bearer s3cr3t-token and abcd1234', secrets)).to.equal('sent [REDACTED] and [REDACTED]');
-    expect(redactSecrets('server echoed s3cr3t-token', secrets)).to.equal('server echoed [REDACTED]');
+    expect(redactSecrets('sent Bearer s3cr3t-token and abcd1234', secrets)).to.equal('sent REDACTED and REDACTED');
+    expect(redactSecrets('server echoed s3cr3t-token', secrets)).to.equal('server echoed REDACTED');
     expect(redactSecrets('ab stays: too short to be a secret', secrets)).to.equal('ab stays: too short to be a secret');
   });
 

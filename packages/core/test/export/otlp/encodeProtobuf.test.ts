@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { resolveSpanLimits } from '../../../src/trace/spanLimits.js';
 import fc from 'fast-check';
 import { encodeOtlpJson } from '../../../src/export/otlp/encodeJson.js';
 import { encodeOtlpProtobuf } from '../../../src/export/otlp/encodeProtobuf.js';
@@ -76,7 +77,8 @@ describe('encodeOtlpProtobuf', () => {
   it('encodes large batches and long strings (lengths of several bytes)', () => {
     const long = 'x'.repeat(70_000);
     const spans = finishedSpans(1000, { tags: { long: 'é'.repeat(50), n: 1 } });
-    spans.push(finishedSpan({ tags: { long } }));
+    // Above the default value length limit: the limit is the span's business, the encoder writes what it gets.
+    spans.push(finishedSpan({ tags: { long }, limits: resolveSpanLimits({ attributeValueLengthLimit: 100_000 }, undefined) }));
     const decoded = sameAsJson(spans);
     expect(otlpSpans(decoded)).to.have.length(1001);
     expect(otlpSpans(decoded)[1000].attributes[0].value.stringValue).to.equal(long);

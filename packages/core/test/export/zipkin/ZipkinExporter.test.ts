@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { DEFAULT_ZIPKIN_ENDPOINT, ZipkinExporter, zipkinSpansUrl } from '../../../src/export/zipkin/ZipkinExporter.js';
+import { DEFAULT_ZIPKIN_ENDPOINT, ZIPKIN_SPANS_PATH, ZipkinExporter } from '../../../src/export/zipkin/ZipkinExporter.js';
+import { signalUrl } from '../../../src/semconv.js';
+
+const zipkinSpansUrl = (endpoint: string) => signalUrl(endpoint, ZIPKIN_SPANS_PATH);
 import { TestCollector } from '../../helpers/collector.js';
 import { finishedSpans } from '../../helpers/exportSpans.js';
 import { validateZipkinSpans } from '../../helpers/zipkinSchema.js';
