@@ -14,7 +14,7 @@ router.get('/health', (ctx) => {
 router.get('/users/:id', async (ctx) => {
   await new Promise((resolve) => setTimeout(resolve, 10));
   getActiveSpan()?.log('info', 'user loaded', { id: ctx.params.id });
-  ctx.body = { id: ctx.params.id, traceId: ctx.traceId };
+  ctx.body = { id: ctx.params.id, traceId: ctx.state.traceId };
 });
 router.get('/fail', () => {
   throw new Error('boom');

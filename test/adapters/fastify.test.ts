@@ -1,5 +1,5 @@
 import { auditTracing } from '@audit-tracing/fastify';
-import { AuditTracer, InMemoryExporter } from '@audit-tracing/core';
+import { AuditTracer, getActiveSpan, InMemoryExporter } from '@audit-tracing/core';
 import { expect } from 'chai';
 import fastify from 'fastify';
 import { runConformanceSuite } from './conformance.js';
@@ -37,5 +37,28 @@ describe('fastify: what only Fastify needs', () => {
     expect(span?.operationName).to.equal('GET /pay');
     await app.close();
     await tracer.shutdown();
+  });
+
+  it('re-enters the span through its own state, whatever user code does to request.span', async () => {
+    const tracer = new AuditTracer({ exporter: new InMemoryExporter(), processor: 'simple', serviceName: 'test' });
+    const stranger = new AuditTracer({ exporterType: 'none', serviceName: 'stranger' }).startSpan('not this request', null);
+    const app = fastify();
+    await app.register(auditTracing, { tracer });
+    // An app's own hook that reuses the name for something else.
+    app.addHook('onRequest', async (request) => {
+      request.span = stranger;
+    });
+    app.post('/orders', async () => ({ active: getActiveSpan()?.traceId }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"item":1}' });
+      const body = (await res.json()) as { active?: string };
+      expect(body.active).to.equal(res.headers.get('x-trace-id'));
+      expect(body.active).to.not.equal(stranger.traceId);
+    } finally {
+      await app.close();
+      await tracer.shutdown();
+    }
   });
 });

@@ -20,7 +20,7 @@ export type { BatchConfig, ObservabilityConfig, SamplerName, TracingConfig, Trac
 export type { OtlpProtocol, RetryConfig } from './config.js';
 
 export type { InvalidOptionError } from './invalidOption.js';
-export { ERR_INVALID_OPTION, invalidOption, secretValue, unknownOption } from './invalidOption.js';
+export { describeValue, ERR_INVALID_OPTION, invalidOption, secretValue, unknownOption } from './invalidOption.js';
 export type { NameMatcher, NameMatcherOptions, NamePattern } from './matcher.js';
 export { compileNameMatcher } from './matcher.js';
 export {

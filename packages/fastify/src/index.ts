@@ -14,9 +14,11 @@ declare module 'fastify' {
 /** Options of the plugin; the callbacks receive Fastify's `request`. */
 export type FastifyTracingOptions = HttpServerTracingOptions<FastifyRequest>;
 
+// The adapter's own request state, under a symbol no user code writes to; `request.span` and `request.traceId`
+// are for the user (who may overwrite them), never read back by the adapter.
 const SERVER_SPAN = Symbol('audit-tracing.fastify.serverSpan');
 interface TracedRequest extends FastifyRequest {
-  [SERVER_SPAN]?: ServerSpan<FastifyRequest>;
+  [SERVER_SPAN]: ServerSpan<FastifyRequest> | null;
 }
 
 function fastifyRoute(request: FastifyRequest): string | undefined {
@@ -26,6 +28,8 @@ function fastifyRoute(request: FastifyRequest): string | undefined {
 
 const auditTracingPlugin: FastifyPluginAsync<FastifyTracingOptions> = async function auditTracingPlugin(fastify, options) {
   const resolved = resolveServerOptions(options, { component: 'fastify', route: fastifyRoute });
+  // Declared up front, so every request object has the same shape (Fastify's advice for decorators).
+  fastify.decorateRequest(SERVER_SPAN as unknown as string, null);
   fastify.decorateRequest('span', undefined);
   fastify.decorateRequest('traceId', undefined);
 
@@ -44,8 +48,9 @@ const auditTracingPlugin: FastifyPluginAsync<FastifyTracingOptions> = async func
   // which covers Fastify's own parsers; entering the span again here does not depend on how the body was read,
   // as @fastify/request-context does with its stored AsyncResource.
   fastify.addHook('preValidation', function auditTracingPreValidation(request, _reply, next) {
-    if (request.span === undefined) return next();
-    withSpan(request.span, next);
+    const serverSpan = (request as TracedRequest)[SERVER_SPAN];
+    if (!serverSpan) return next();
+    withSpan(serverSpan.span, next);
   });
 
   fastify.addHook('onError', function auditTracingOnError(request, _reply, error, next) {

@@ -1,18 +1,20 @@
-import { getActiveSpan, isTracingSuppressed, recordError, type HeaderCarrier, type Span } from '@audit-tracing/core';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+  getActiveSpan,
+  isHttpErrorStatus,
+  isTracingSuppressed,
+  recordError,
+  VALUE_OTHER,
+  type HeaderCarrier,
+  type Span,
+} from '@audit-tracing/core';
 import type { OutboundRequest, ResolvedOptions } from './options.js';
 import { fullUrl, serverPort } from './url.js';
-
-// https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client-span
-const HTTP_REQUEST_METHOD = 'http.request.method';
-const HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
-const URL_FULL = 'url.full';
-const SERVER_ADDRESS = 'server.address';
-const SERVER_PORT = 'server.port';
-const ERROR_TYPE = 'error.type';
-
-// "For HTTP status codes in the 4xx range span status MUST be set to Error in case of SpanKind.CLIENT."
-// https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status
-const FIRST_ERROR_STATUS = 400;
 
 const ABORT_CODES: ReadonlySet<unknown> = new Set(['UND_ERR_ABORTED', 'ABORT_ERR', 20]);
 const TIMEOUT_CODES: ReadonlySet<unknown> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 23]);
@@ -38,13 +40,13 @@ export class ClientSpan {
     if (isTracingSuppressed()) return undefined;
     const parent = getActiveSpan();
     if (parent === undefined && !options.root) return undefined;
-    const tags: Record<string, string | number> = { [HTTP_REQUEST_METHOD]: request.method };
+    const tags: Record<string, string | number> = { [ATTR_HTTP_REQUEST_METHOD]: request.method };
     const url = request.url;
     if (url) {
-      tags[URL_FULL] = fullUrl(url, options.redactQuery);
-      tags[SERVER_ADDRESS] = url.hostname;
+      tags[ATTR_URL_FULL] = fullUrl(url, options.redactQuery);
+      tags[ATTR_SERVER_ADDRESS] = url.hostname;
       const port = serverPort(url);
-      if (port !== undefined) tags[SERVER_PORT] = port;
+      if (port !== undefined) tags[ATTR_SERVER_PORT] = port;
     }
     const tracer = options.tracerFor(parent);
     const span = tracer.startSpan(options.spanName(request), parent ?? null, { kind: 'client', component, tags });
@@ -59,9 +61,10 @@ export class ClientSpan {
   /** The response head arrived. May be called again (redirect hops inside one dispatch, 1xx); the last wins. */
   response(statusCode: number): void {
     if (this.ended) return;
-    this.span.setTag(HTTP_RESPONSE_STATUS_CODE, statusCode);
-    if (statusCode >= FIRST_ERROR_STATUS) {
-      this.span.setTag(ERROR_TYPE, String(statusCode));
+    this.span.setTag(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
+    // A 4xx is an error for the client that got it. https://opentelemetry.io/docs/specs/semconv/http/http-spans/#status
+    if (isHttpErrorStatus(statusCode, 'client')) {
+      this.span.setTag(ATTR_ERROR_TYPE, String(statusCode));
       this.span.setStatus('ERROR', `HTTP ${statusCode}`);
     }
   }
@@ -84,7 +87,7 @@ export class ClientSpan {
       recordError(this.span, error);
       if (name === 'TimeoutError' || TIMEOUT_CODES.has(code)) this.span.setStatus('TIMEOUT', error instanceof Error ? error.message : undefined);
     }
-    this.span.setTag(ERROR_TYPE, typeof code === 'string' ? code : typeof name === 'string' ? name : '_OTHER');
+    this.span.setTag(ATTR_ERROR_TYPE, typeof code === 'string' ? code : typeof name === 'string' ? name : VALUE_OTHER);
     this.end();
   }
 }

@@ -5,12 +5,21 @@ import type { ClientSpan } from './ClientSpan.js';
 type Controller = Dispatcher.DispatchController;
 type ResponseHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
 
+/** Callbacks undici still calls on a handler besides the documented ones (fetch's timing info uses the first). */
+interface ExtraCallbacks {
+  onResponseStarted?(): void;
+  onBodySent?(chunk: unknown, totalBytesSent?: number): void;
+  onRequestSent?(): void;
+}
+
 /**
  * Wraps the handler of one dispatch (undici 7 handler API) so the client span follows the response: status on
  * the head, end when the body has been delivered, failure on error. The span is closed before the wrapped
- * handler hears of the outcome, so a caller awaiting the body sees a finished span.
+ * handler hears of the outcome, so a caller awaiting the body sees a finished span. Every callback it does not
+ * handle is forwarded unchanged, as undici's own `DecoratorHandler` does, so that what the wrapped handler
+ * measures (fetch's response-start time, upload progress) still reaches it.
  */
-export class TracingHandler implements Dispatcher.DispatchHandler {
+export class TracingHandler implements Dispatcher.DispatchHandler, ExtraCallbacks {
   constructor(
     private readonly clientSpan: ClientSpan,
     private readonly handler: Dispatcher.DispatchHandler,
@@ -43,5 +52,17 @@ export class TracingHandler implements Dispatcher.DispatchHandler {
   onResponseError(controller: Controller, error: Error): void {
     this.clientSpan.fail(error);
     this.handler.onResponseError?.(controller, error);
+  }
+
+  onResponseStarted(): void {
+    (this.handler as ExtraCallbacks).onResponseStarted?.();
+  }
+
+  onBodySent(chunk: unknown, totalBytesSent?: number): void {
+    (this.handler as ExtraCallbacks).onBodySent?.(chunk, totalBytesSent);
+  }
+
+  onRequestSent(): void {
+    (this.handler as ExtraCallbacks).onRequestSent?.();
   }
 }

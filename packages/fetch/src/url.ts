@@ -1,8 +1,4 @@
-/**
- * What `url.full` shows of a query value by default. OpenTelemetry's HTTP conventions recommend this exact
- * replacement: https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-client-span (url.full)
- */
-export const REDACTED = 'REDACTED';
+import { REDACTED } from '@audit-tracing/core';
 
 // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#setting-serveraddress-and-serverport-attributes
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };

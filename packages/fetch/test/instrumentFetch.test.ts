@@ -244,14 +244,14 @@ describe('instrumentFetch', () => {
 
     it('rejects bad options at installation with a TypeError naming the option', () => {
       const bad: [unknown, RegExp][] = [
-        [{ tracer: {} }, /"tracer"/],
-        [{ propagateTo: 42 }, /"propagateTo".*got 42/],
-        [{ propagateTo: ['ok', 1] }, /"propagateTo"/],
-        [{ root: 'yes' }, /"root".*"yes"/],
-        [{ redactQuery: 0 }, /"redactQuery"/],
-        [{ spanName: 'x' }, /"spanName"/],
-        [{ propagateto: [] }, /"propagateto"/],
-        ['nope', /options/],
+        [{ tracer: {} }, /^instrumentFetch\.tracer: expected .*got an object$/],
+        [{ propagateTo: 42 }, /^instrumentFetch\.propagateTo: .*got 42$/],
+        [{ propagateTo: ['ok', 1] }, /^instrumentFetch\.propagateTo: .*got 1$/],
+        [{ root: 'yes' }, /^instrumentFetch\.root: expected a boolean, got "yes"$/],
+        [{ redactQuery: 0 }, /^instrumentFetch\.redactQuery: /],
+        [{ spanName: 'x' }, /^instrumentFetch\.spanName: /],
+        [{ propagateto: [] }, /^instrumentFetch\.propagateto: unknown option/],
+        ['nope', /^instrumentFetch: expected an options object, got "nope"$/],
       ];
       for (const [options, message] of bad) {
         expect(() => instrumentFetch(options as never)).to.throw(TypeError, message).with.property('code', ERR_INVALID_OPTION);

@@ -1,13 +1,16 @@
 import { expect } from 'chai';
-import { getGlobalTracer } from '@audit-tracing/core';
-import { ERR_INVALID_OPTION, resolveOptions } from '../src/options.js';
+import { AuditTracer, ERR_INVALID_OPTION, getGlobalTracer } from '@audit-tracing/core';
+import { resolveOptions } from '../src/options.js';
 
 describe('options', () => {
   const url = (href: string) => new URL(href);
 
-  it('defaults: global tracer, propagate everywhere, no root, redact', () => {
+  it("defaults: the active span's tracer (else the global one), propagate everywhere, no root, redact", () => {
     const options = resolveOptions(undefined, 'test');
     expect(options.tracerFor(undefined)).to.equal(getGlobalTracer());
+    const own = new AuditTracer({ serviceName: 'own', exporterType: 'none' });
+    expect(options.tracerFor(own.startSpan('server', null))).to.equal(own);
+    expect(options.tracerFor(new AuditTracer({ serviceName: 'off', sampleRate: 0, exporterType: 'none' }).startSpan('unsampled', null))).to.not.equal(getGlobalTracer());
     expect(options.mayPropagate(url('http://anywhere/'))).to.equal(true);
     expect(options.mayPropagate(undefined)).to.equal(true);
     expect(options.root).to.equal(false);
@@ -46,8 +49,8 @@ describe('options', () => {
 
   it('names the owner and the option in errors, with a stable code', () => {
     expect(() => resolveOptions({ tracer: 'x' as never }, 'instrumentFetch'))
-      .to.throw(TypeError, 'instrumentFetch: option "tracer": expected an AuditTracer or a function returning one, got "x"')
+      .to.throw(TypeError, 'instrumentFetch.tracer: expected an AuditTracer or a function returning one, got "x"')
       .with.property('code', ERR_INVALID_OPTION);
-    expect(() => resolveOptions({ propagateTo: [''] }, 'x')).to.throw(TypeError, /"propagateTo".*got ""/);
+    expect(() => resolveOptions({ propagateTo: [''] }, 'x')).to.throw(TypeError, /^x\.propagateTo: .*got ""$/);
   });
 });

@@ -28,6 +28,35 @@ describe('tracingInterceptor', () => {
     server.received.length = 0;
   });
 
+  it('forwards every handler callback it does not handle (onResponseStarted, as fetch uses for its timing)', async () => {
+    const dispatcher = composedAgent();
+    const heard: string[] = [];
+    await inServerSpan(tracer, () =>
+      new Promise<void>((resolve, reject) => {
+        const url = new URL(`${server.origin}/timed`);
+        dispatcher.dispatch(
+          { origin: url.origin, path: url.pathname, method: 'POST', body: 'payload' },
+          {
+            onRequestStart: () => void heard.push('onRequestStart'),
+            onResponseStarted: () => void heard.push('onResponseStarted'),
+            onResponseStart: () => void heard.push('onResponseStart'),
+            onResponseData: () => void heard.push('onResponseData'),
+            onResponseEnd: () => {
+              heard.push('onResponseEnd');
+              resolve();
+            },
+            onResponseError: (_controller: unknown, error: Error) => reject(error),
+          } as never,
+        );
+      }),
+    );
+    expect(heard[0]).to.equal('onRequestStart');
+    expect(heard).to.include('onResponseStarted');
+    expect(heard.indexOf('onResponseStarted')).to.be.below(heard.indexOf('onResponseStart'));
+    expect(heard.at(-1)).to.equal('onResponseEnd');
+    expect(clientSpans(exporter)).to.have.length(1);
+  });
+
   it('gives a composed dispatcher a client span and headers, leaving the caller headers object alone', async () => {
     const dispatcher = composedAgent();
     const headers = { 'x-own': 'kept' };
@@ -136,7 +165,7 @@ describe('tracingInterceptor', () => {
   });
 
   it('rejects bad options once, at composition, with a coded TypeError', () => {
-    expect(() => tracingInterceptor({ root: 1 as never })).to.throw(TypeError, /tracingInterceptor: option "root"/).with.property('code', ERR_INVALID_OPTION);
-    expect(() => new Agent().compose(tracingInterceptor({ propagateTo: [null as never] }))).to.throw(TypeError, /"propagateTo"/);
+    expect(() => tracingInterceptor({ root: 1 as never })).to.throw(TypeError, /tracingInterceptor\.root: expected a boolean, got 1/).with.property('code', ERR_INVALID_OPTION);
+    expect(() => new Agent().compose(tracingInterceptor({ propagateTo: [null as never] }))).to.throw(TypeError, /^tracingInterceptor\.propagateTo: .*got null$/);
   });
 });

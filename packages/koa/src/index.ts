@@ -7,10 +7,10 @@ export interface KoaContext {
   path: string;
   req: IncomingMessage;
   res: ServerResponse;
-  state: { span?: Span; [key: string]: unknown };
+  /** Koa's namespace for request state: the adapter keeps the span and the trace id here, side by side. */
+  state: { span?: Span; traceId?: string; [key: string]: unknown };
   /** Set by @koa/router: the matched route template, router prefixes included. */
   _matchedRoute?: string | RegExp;
-  traceId?: string;
 }
 
 /** Options of `auditTracing()`; the callbacks receive Koa's `ctx`. */
@@ -43,7 +43,7 @@ export function auditTracing(options?: KoaTracingOptions): (ctx: KoaContext, nex
     const serverSpan = startServerSpan(resolved, ctx, ctx.req, ctx.res);
     if (serverSpan === undefined) return void (await next());
     ctx.state.span = serverSpan.span;
-    ctx.traceId = serverSpan.traceId;
+    ctx.state.traceId = serverSpan.traceId;
     try {
       await withSpan(serverSpan.span, next);
     } catch (error) {

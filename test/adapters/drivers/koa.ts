@@ -12,7 +12,7 @@ type KoaClass = typeof Koa3;
 
 function view(ctx: Koa3.Context): RequestView {
   const traced = ctx as unknown as KoaContext;
-  return { span: traced.state.span, traceId: traced.traceId };
+  return { span: traced.state.span, traceId: traced.state.traceId };
 }
 
 // No body-parser package: bodies are read from ctx.req by hand, through its events.

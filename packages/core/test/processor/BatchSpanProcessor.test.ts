@@ -15,21 +15,21 @@ import {
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_SCHEDULED_DELAY_MS,
 } from '../../src/processor/BatchSpanProcessor.js';
-import type { AuditSpan } from '../../src/trace/AuditSpan.js';
+import type { ReadableSpan } from '../../src/types.js';
 import { AuditTracer } from '../../src/trace/AuditTracer.js';
 import { finishedSpans } from '../helpers/exportSpans.js';
 
 /** An exporter whose exports finish with `auto` on the next turn, or, given null, when the test says so. */
 class ControlledExporter implements SpanExporter {
-  readonly batches: AuditSpan[][] = [];
-  readonly calls: { spans: readonly AuditSpan[]; finish: (result: ExportResult) => void }[] = [];
+  readonly batches: ReadableSpan[][] = [];
+  readonly calls: { spans: readonly ReadableSpan[]; finish: (result: ExportResult) => void }[] = [];
   inFlight = 0;
   maxInFlight = 0;
   suppressedDuringExport = true;
   shutdownCalls = 0;
   constructor(private readonly auto: ExportResult | null = { code: 'success' }) {}
 
-  export(spans: readonly AuditSpan[]): Promise<ExportResult> {
+  export(spans: readonly ReadableSpan[]): Promise<ExportResult> {
     if (!isTracingSuppressed()) this.suppressedDuringExport = false;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -54,7 +54,7 @@ class ControlledExporter implements SpanExporter {
   }
 }
 
-function feed(processor: BatchSpanProcessor, spans: AuditSpan[]): void {
+function feed(processor: BatchSpanProcessor, spans: ReadableSpan[]): void {
   for (const span of spans) processor.onEnd(span);
 }
 
