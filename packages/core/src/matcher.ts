@@ -7,9 +7,13 @@ export type NamePattern = string | RegExp;
 export type NameMatcher = (name: string) => boolean;
 
 // `RegExp#test` on a pattern with `g` or `y` moves `lastIndex`, so the same name matches, then does not: with
-// `/password/g` every second sensitive value went out in clear. A copy without those flags has no state.
+// `/password/g` every second sensitive value went out in clear. A copy without those flags has no state. A
+// sticky pattern matches only at the start of the name, so its copy is anchored there: dropping `y` alone would
+// widen `/internal/y` to every host that merely contains "internal".
 function stateless(pattern: RegExp): RegExp {
-  return pattern.global || pattern.sticky ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')) : pattern;
+  if (!pattern.global && !pattern.sticky) return pattern;
+  const flags = pattern.flags.replace(/[gy]/g, '');
+  return pattern.sticky ? new RegExp(`^(?:${pattern.source})`, flags.replace('m', '')) : new RegExp(pattern.source, flags);
 }
 
 export interface NameMatcherOptions {

@@ -1,7 +1,7 @@
 import { suppressTracing } from '../context/global.js';
 import { diag } from '../diag.js';
 import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
-import { invalidOption } from '../invalidOption.js';
+import { invalidOption, unknownOption } from '../invalidOption.js';
 import type { ReadableSpan } from '../types.js';
 import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
 
@@ -50,7 +50,7 @@ export function resolveBatchConfig(options: BatchConfig | undefined): Readonly<R
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidOption('tracing', 'batch', 'an object', options);
   for (const key of Object.keys(options)) {
-    if (!BATCH_OPTIONS.includes(key as keyof BatchConfig)) throw invalidOption('tracing', `batch.${key}`, `one of ${BATCH_OPTIONS.join(', ')}`, 'an unknown option');
+    if (!BATCH_OPTIONS.includes(key as keyof BatchConfig)) throw unknownOption('tracing', `batch.${key}`, BATCH_OPTIONS);
   }
   const maxQueueSize = positiveInt(options, 'maxQueueSize', DEFAULT_MAX_QUEUE_SIZE);
   const maxExportBatchSize = positiveInt(options, 'maxExportBatchSize', Math.min(DEFAULT_MAX_EXPORT_BATCH_SIZE, maxQueueSize));

@@ -1,6 +1,6 @@
 import { suppressTracing } from '../context/global.js';
 import { diag } from '../diag.js';
-import type { SpanExporter } from '../export/SpanExporter.js';
+import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
 import type { ReadableSpan } from '../types.js';
 import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
 
@@ -14,6 +14,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
   private failures = 0;
   private attempts = 0;
   private stopped = false;
+  private shutdownDone: Promise<void> | undefined;
 
   constructor(private readonly exporter: SpanExporter) {}
 
@@ -25,11 +26,13 @@ export class SimpleSpanProcessor implements SpanProcessor {
       // Exports run with tracing suppressed, so that our own fetch instrumentation never traces them: this is the
       // one place for that, with its twin in BatchSpanProcessor.
       done = suppressTracing(() => this.exporter.export([span])).then(
-        (result) => {
-          if (result.code === 'success') this.exported++;
+        (result: ExportResult | undefined) => {
+          if (result?.code === 'success') this.exported++;
           else {
+            // A third-party exporter may resolve to anything; only a success counts as one.
             this.failures++;
-            diag.warnOnce('simple-export', `export failed: ${result.error.message}`);
+            const reason = result?.code === 'failure' ? String(result.error?.message ?? result.error) : `unexpected result ${typeof result}`;
+            diag.warnOnce('simple-export', `export failed: ${reason}`);
           }
         },
         (error: unknown) => {
@@ -47,14 +50,20 @@ export class SimpleSpanProcessor implements SpanProcessor {
   }
 
   async forceFlush(): Promise<void> {
-    await Promise.all([...this.pending]);
+    // Exports accepted while waiting are waited for too.
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
     await this.exporter.forceFlush?.();
   }
 
-  async shutdown(): Promise<void> {
-    if (this.stopped) return;
-    await this.forceFlush();
+  /** Stops accepting spans, waits for every accepted export, then shuts the exporter down, once. */
+  shutdown(): Promise<void> {
+    this.shutdownDone ??= this.stop();
+    return this.shutdownDone;
+  }
+
+  private async stop(): Promise<void> {
     this.stopped = true;
+    await this.forceFlush();
     await this.exporter.shutdown();
   }
 

@@ -1,9 +1,9 @@
 import type { SpanProcessor } from '../processor/SpanProcessor.js';
-import type { ReadableSpan, Span, SpanLog } from '../types.js';
+import type { ReadableSpan, Span, SpanLink, SpanLog } from '../types.js';
 import { TagEncryptor, type TagEncryptorOptions } from './TagEncryptor.js';
 
 /**
- * Wraps a processor: sensitive tags and log fields are encrypted when a span ends, before any exporter sees it.
+ * Wraps a processor: sensitive tags, log fields and link tags are encrypted when a span ends, before any exporter sees it.
  * Encryption writes into a copy of the ended span's record; the live span a handler may still read keeps its
  * plain values. Spans without sensitive tags pass straight through, uncopied.
  */
@@ -50,7 +50,16 @@ export class EncryptingSpanProcessor implements SpanProcessor {
       logs ??= span.logs.slice();
       logs[i] = { ...log, fields };
     }
-    if (tags === span.tags && logs === undefined) return span;
-    return { ...span, tags, logs: logs ?? span.logs };
+    let links: SpanLink[] | undefined;
+    for (let i = 0; i < span.links.length; i++) {
+      const link = span.links[i];
+      if (!link.tags) continue;
+      const linkTags = encryptor.encryptTags(link.tags);
+      if (linkTags === link.tags) continue;
+      links ??= span.links.slice();
+      links[i] = { ...link, tags: linkTags };
+    }
+    if (tags === span.tags && logs === undefined && links === undefined) return span;
+    return { ...span, tags, logs: logs ?? span.logs, links: links ?? span.links };
   }
 }

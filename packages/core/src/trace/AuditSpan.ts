@@ -32,8 +32,8 @@ export interface AuditSpanInit {
   correlationId?: string;
   resource: Resource;
   startTime?: number;
-  /** Kept as given (no copy on the hot path), cut to the limits in place. */
-  tags?: Tags;
+  /** Copied through `setTag` (so the limits apply): the caller's object is never kept, cut or shared. */
+  tags?: Readonly<Tags>;
   links?: readonly SpanLink[];
   limits?: ResolvedSpanLimits;
 }
@@ -74,8 +74,12 @@ export interface SpanCuts {
   droppedFields: number;
 }
 
+function noCuts(): SpanCuts {
+  return { droppedTagsCount: 0, droppedLogsCount: 0, droppedLinksCount: 0, truncatedValues: 0, droppedFields: 0 };
+}
+
 /** A recording span. Created by `AuditTracer.startSpan`; ended exactly once by `finish`. */
-export class AuditSpan implements Span, ReadableSpan, SpanCuts {
+export class AuditSpan implements Span, ReadableSpan {
   readonly traceId: string;
   readonly spanId: string;
   readonly parentSpanId: string | undefined;
@@ -95,11 +99,8 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
   readonly traceState: string | undefined;
   readonly correlationId: string | undefined;
   readonly resource: Resource;
-  droppedTagsCount = 0;
-  droppedLogsCount = 0;
-  droppedLinksCount = 0;
-  truncatedValues = 0;
-  droppedFields = 0;
+  /** @internal What the limits cut; allocated on the first cut, so a span within its limits pays nothing. */
+  _cuts: SpanCuts | undefined = undefined;
   /** @internal */
   _owner: SpanOwner | undefined;
   /** @internal The tracer's list of active spans: linked through the spans, so tracking one allocates nothing. */
@@ -126,12 +127,27 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
     this.startTime = init.startTime ?? now();
     this.limits = init.limits ?? DEFAULT_SPAN_LIMITS;
     this._owner = owner;
-    if (init.tags === undefined) this.tags = {};
-    else {
-      this.tags = init.tags;
-      this.limitInitialTags(init.tags);
-    }
+    this.tags = {};
+    // Kept out of the constructor's usual path (no tags or links given), so that it stays small enough to inline.
+    if (init.tags !== undefined || init.links !== undefined) this.applyInitial(init);
+  }
+
+  private applyInitial(init: AuditSpanInit): void {
+    const tags = init.tags;
+    if (tags !== undefined && tags !== null) for (const key in tags) this.setTag(key, tags[key]);
     if (init.links !== undefined) for (const link of init.links) this.addLink(link);
+  }
+
+  get droppedTagsCount(): number {
+    return this._cuts === undefined ? 0 : this._cuts.droppedTagsCount;
+  }
+
+  get droppedLogsCount(): number {
+    return this._cuts === undefined ? 0 : this._cuts.droppedLogsCount;
+  }
+
+  get droppedLinksCount(): number {
+    return this._cuts === undefined ? 0 : this._cuts.droppedLinksCount;
   }
 
   /** Always true: an AuditSpan is a sampled, recording span. (A getter: one field less to fill per span.) */
@@ -148,14 +164,23 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
   }
 
   setTag(key: string, value: TagValue): this {
-    if (this.endTime !== undefined) warnEnded('setTag', this);
-    else this.writeTag(key, value);
+    if (this.endTime !== undefined) {
+      warnEnded('setTag', this);
+      return this;
+    }
+    // The usual tag (a short string, a number, a boolean) costs two comparisons here; the rest is off this path.
+    const limits = this.limits;
+    if (typeof value === 'string') {
+      if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
+    } else if (typeof value === 'object' && value !== null) value = this.limitArray(value);
+    if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
+    (this.tags as Tags)[key] = value;
     return this;
   }
 
   setTags(tags: Tags): this {
     if (this.endTime !== undefined) warnEnded('setTags', this);
-    else for (const key in tags) this.writeTag(key, tags[key]);
+    else for (const key in tags) this.setTag(key, tags[key]);
     return this;
   }
 
@@ -166,7 +191,7 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
     }
     const limits = this.limits;
     if (this.logs.length >= limits.eventCountLimit) {
-      this.droppedLogsCount++;
+      (this._cuts ??= noCuts()).droppedLogsCount++;
       warnLimit('eventCountLimit', limits);
       return this;
     }
@@ -174,9 +199,10 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
     let entry: SpanLog;
     if (fields === undefined || fields === null) entry = { timestamp: now(), level, message: text };
     else {
-      const before = this.droppedFields;
+      const before = this.droppedFieldsSoFar();
       const limited = this.limitFields(fields, limits.attributePerEventCountLimit, 'attributePerEventCountLimit');
-      entry = this.droppedFields === before ? { timestamp: now(), level, message: text, fields: limited } : { timestamp: now(), level, message: text, fields: limited, droppedFieldsCount: this.droppedFields - before };
+      const dropped = this.droppedFieldsSoFar() - before;
+      entry = dropped === 0 ? { timestamp: now(), level, message: text, fields: limited } : { timestamp: now(), level, message: text, fields: limited, droppedFieldsCount: dropped };
     }
     if (this.logs === NO_LOGS) this.logs = [entry];
     else (this.logs as SpanLog[]).push(entry);
@@ -207,7 +233,7 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
     }
     const limits = this.limits;
     if (this.links.length >= limits.linkCountLimit) {
-      this.droppedLinksCount++;
+      (this._cuts ??= noCuts()).droppedLinksCount++;
       warnLimit('linkCountLimit', limits);
       return this;
     }
@@ -215,9 +241,10 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
       context: { traceId: context.traceId, spanId: context.spanId, traceFlags: Number(context.traceFlags) & 0xff, traceState: typeof context.traceState === 'string' ? context.traceState : undefined },
     };
     if (link.tags) {
-      const before = this.droppedFields;
+      const before = this.droppedFieldsSoFar();
       copy.tags = this.limitFields(link.tags, limits.attributePerLinkCountLimit, 'attributePerLinkCountLimit') as Tags;
-      if (this.droppedFields !== before) copy.droppedTagsCount = this.droppedFields - before;
+      const dropped = this.droppedFieldsSoFar() - before;
+      if (dropped !== 0) copy.droppedTagsCount = dropped;
     }
     if (this.links === NO_LINKS) this.links = [copy];
     else (this.links as SpanLink[]).push(copy);
@@ -234,51 +261,36 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
     owner?.onSpanEnd(this);
   }
 
-  private writeTag(key: string, value: TagValue): void {
-    const limits = this.limits;
-    if (typeof value === 'string') {
-      if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
-    } else if (Array.isArray(value)) value = this.limitArray(value);
-    if (++this.tagWrites > limits.attributeCountLimit && !hasOwn(this.tags, key) && Object.keys(this.tags).length >= limits.attributeCountLimit) {
-      this.droppedTagsCount++;
-      warnLimit('attributeCountLimit', limits);
-      return;
-    }
-    (this.tags as Tags)[key] = value;
+  private droppedFieldsSoFar(): number {
+    return this._cuts === undefined ? 0 : this._cuts.droppedFields;
   }
 
-  private limitInitialTags(tags: Tags): void {
+  // Past as many writes as the limit allows, a new key is dropped when the limit is reached; an existing one is
+  // still overwritten.
+  private overCountLimit(key: string): boolean {
     const limits = this.limits;
-    let count = 0;
-    for (const key in tags) {
-      if (++count > limits.attributeCountLimit) {
-        delete tags[key];
-        this.droppedTagsCount++;
-        warnLimit('attributeCountLimit', limits);
-        continue;
-      }
-      const value = tags[key];
-      if (typeof value === 'string') {
-        if (value.length > limits.attributeValueLengthLimit) tags[key] = this.limitValue(value);
-      } else if (Array.isArray(value)) tags[key] = this.limitArray(value);
-    }
-    this.tagWrites = Math.min(count, limits.attributeCountLimit);
+    if (hasOwn(this.tags, key) || Object.keys(this.tags).length < limits.attributeCountLimit) return false;
+    (this._cuts ??= noCuts()).droppedTagsCount++;
+    warnLimit('attributeCountLimit', limits);
+    return true;
   }
 
   private limitValue(value: string): string {
     const max = this.limits.attributeValueLengthLimit;
     if (value.length <= max) return value;
-    this.truncatedValues++;
+    (this._cuts ??= noCuts()).truncatedValues++;
     warnLimit('attributeValueLengthLimit', this.limits);
     return truncateString(value, max);
   }
 
   private limitArray<T>(value: readonly T[]): readonly T[] {
+    // Objects other than arrays are not tag values; they are left to the exporters' conversion.
+    if (!Array.isArray(value)) return value;
     const max = this.limits.attributeValueLengthLimit;
     let out: T[] | undefined;
     if (value.length > max) {
       out = value.slice(0, max);
-      this.truncatedValues++;
+      (this._cuts ??= noCuts()).truncatedValues++;
       warnLimit('attributeValueLengthLimit', this.limits);
     }
     const items = out ?? value;
@@ -309,7 +321,7 @@ export class AuditSpan implements Span, ReadableSpan, SpanCuts {
     count = 0;
     for (const key in fields) {
       if (++count > countLimit) {
-        this.droppedFields++;
+        (this._cuts ??= noCuts()).droppedFields++;
         warnLimit(limitName, this.limits);
         continue;
       }

@@ -1,5 +1,5 @@
 import { diag } from '../diag.js';
-import { invalidOption } from '../invalidOption.js';
+import { invalidOption, unknownOption } from '../invalidOption.js';
 
 /**
  * How much one span may hold, as OpenTelemetry's span limits have it, so that one handler that sets a 5 MB tag or
@@ -83,7 +83,7 @@ export function resolveSpanLimits(options: unknown, fromEnv: SpanLimits | undefi
   const given = (options ?? {}) as Record<string, unknown>;
   const out: Record<string, number> = { ...DEFAULT_SPAN_LIMITS, ...fromEnv };
   for (const key of Object.keys(given)) {
-    if (!LIMIT_NAMES.includes(key as keyof SpanLimits)) throw invalidOption(owner, `spanLimits.${key}`, `one of ${LIMIT_NAMES.join(', ')}`, 'an unknown limit');
+    if (!LIMIT_NAMES.includes(key as keyof SpanLimits)) throw unknownOption(owner, `spanLimits.${key}`, LIMIT_NAMES);
     const value = given[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalidOption(owner, `spanLimits.${key}`, 'a whole number >= 0', value);

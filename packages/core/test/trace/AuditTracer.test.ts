@@ -62,7 +62,8 @@ describe('AuditTracer', () => {
     const { tracer, exporter } = newTracer();
     const tags = { a: 1 };
     const span = tracer.startSpan('op', undefined, { tags });
-    expect(span.tags).to.equal(tags); // stored, not copied
+    expect(span.tags).to.deep.equal(tags);
+    expect(span.tags).to.not.equal(tags); // copied: the caller's object is never kept
     span.setTag('b', 'x').setTags({ c: true }).log('info', 'hello', { n: 1 }).setStatus('ERROR', 'bad');
     span.finish();
     const end = span.endTime;
