@@ -1,7 +1,29 @@
 import { expect } from 'chai';
-import { AuditTracer, resolveTracingConfig, tracingConfigFromEnv } from '@audit-tracing/core';
+import { AuditTracer, ERR_INVALID_OPTION, resolveTracingConfig, tracingConfigFromEnv } from '@audit-tracing/core';
+import { captureWarnings } from '../helpers/captureWarnings.js';
 
 describe('resolveTracingConfig', () => {
+  const warnings = captureWarnings();
+
+  it('warns about a sampler variable it cannot use, as about the other variables, and keeps the default', () => {
+    const options = tracingConfigFromEnv({ OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '7' });
+    expect(options.sampler).to.equal(undefined);
+    expect(options.sampleRate).to.equal(undefined);
+    expect(warnings.some((w) => w.startsWith('OTEL_TRACES_SAMPLER ignored: expected one of always_on'))).to.equal(true);
+    expect(warnings.some((w) => w.startsWith('OTEL_TRACES_SAMPLER_ARG ignored: expected a number from 0 to 1'))).to.equal(true);
+  });
+
+  it('checks batch and retry options in the resolver, with the one option error', () => {
+    for (const [options, message] of [
+      [{ batch: { maxQueueSize: 0 } }, 'tracing.batch.maxQueueSize: expected a whole number > 0, got 0'],
+      [{ batch: { maxExportBatchSize: 200, maxQueueSize: 100 } }, 'tracing.batch.maxExportBatchSize: expected at most maxQueueSize (100), got 200'],
+      [{ batch: { maxQueSize: 10 } }, 'tracing.batch.maxQueSize: unknown option'],
+      [{ retry: { maxRetries: -1 } }, 'tracing.retry.maxRetries: expected a whole number >= 0, got -1'],
+      [{ apiKey: 42 }, 'tracing.apiKey: expected a non-empty string, got a number (value not shown)'],
+    ] as const) {
+      expect(() => resolveTracingConfig(options as never, {}), message).to.throw(TypeError, message).with.property('code', ERR_INVALID_OPTION);
+    }
+  });
   it('fills defaults', () => {
     const config = resolveTracingConfig({}, {});
     expect(config).to.include({ enabled: true, sampleRate: 1, exporterType: 'console', serviceName: 'unknown_service:node' });

@@ -1,15 +1,10 @@
 import { expect } from 'chai';
 import { resolveTracingConfig, tracingConfigFromEnv, type TracingOptions } from '../../src/config.js';
-import { setDiagLogger } from '../../src/diag.js';
 import { exporterConfigFromEnv, parseHeaderList } from '../../src/export/exporterEnv.js';
+import { captureWarnings } from '../helpers/captureWarnings.js';
 
 describe('exporter configuration from the environment', () => {
-  const warnings: string[] = [];
-  beforeEach(() => setDiagLogger({ warn: (m) => warnings.push(m), error: (m) => warnings.push(m) }));
-  afterEach(() => {
-    setDiagLogger(undefined);
-    warnings.length = 0;
-  });
+  const warnings = captureWarnings();
 
   it('parses OTEL_EXPORTER_OTLP_HEADERS: key=value pairs, values percent-decoded', () => {
     expect(parseHeaderList('api-key=abc%20def, x-tenant = acme ,empty=,=nokey,bad')).to.deep.equal({ 'api-key': 'abc def', 'x-tenant': 'acme', empty: '' });

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTracingSuppressed } from '../../src/context/global.js';
-import { setDiagLogger } from '../../src/diag.js';
 import type { ExportResult, SpanExporter } from '../../src/export/SpanExporter.js';
 import {
   BatchSpanProcessor,
@@ -18,6 +17,7 @@ import {
 import type { ReadableSpan } from '../../src/types.js';
 import { AuditTracer } from '../../src/trace/AuditTracer.js';
 import { finishedSpans } from '../helpers/exportSpans.js';
+import { captureWarnings } from '../helpers/captureWarnings.js';
 
 /** An exporter whose exports finish with `auto` on the next turn, or, given null, when the test says so. */
 class ControlledExporter implements SpanExporter {
@@ -59,12 +59,7 @@ function feed(processor: BatchSpanProcessor, spans: ReadableSpan[]): void {
 }
 
 describe('BatchSpanProcessor', () => {
-  const warnings: string[] = [];
-  beforeEach(() => setDiagLogger({ warn: (m) => warnings.push(m), error: (m) => warnings.push(m) }));
-  afterEach(() => {
-    setDiagLogger(undefined);
-    warnings.length = 0;
-  });
+  const warnings = captureWarnings();
 
   it('has the documented defaults', () => {
     expect(DEFAULT_MAX_EXPORT_BATCH_SIZE).to.equal(100);

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isTracingSuppressed } from '../../src/context/global.js';
-import { setDiagLogger } from '../../src/diag.js';
 import { InMemoryExporter } from '../../src/export/InMemoryExporter.js';
 import type { ExportResult, SpanExporter } from '../../src/export/SpanExporter.js';
 import { SimpleSpanProcessor } from '../../src/processor/SimpleSpanProcessor.js';
 import { AuditTracer } from '../../src/trace/AuditTracer.js';
 import type { ReadableSpan } from '../../src/types.js';
 import { finishedSpan, finishedSpans } from '../helpers/exportSpans.js';
+import { captureWarnings } from '../helpers/captureWarnings.js';
 
 /** An exporter whose exports finish only when the test says so; it records what it saw while exporting. */
 class ManualExporter implements SpanExporter {
@@ -55,12 +55,7 @@ function stubExporter(exportFn: SpanExporter['export']): SpanExporter & { shutdo
 }
 
 describe('SimpleSpanProcessor', () => {
-  const warnings: string[] = [];
-  beforeEach(() => setDiagLogger({ warn: (m) => warnings.push(m), error: (m) => warnings.push(m) }));
-  afterEach(() => {
-    setDiagLogger(undefined);
-    warnings.length = 0;
-  });
+  const warnings = captureWarnings();
 
   it('exports each ended span once, on its own, as it ends', async () => {
     const exporter = new ManualExporter();

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { resolveTracingConfig, type TracingOptions } from '../../src/config.js';
-import { setDiagLogger } from '../../src/diag.js';
 import { InMemoryExporter } from '../../src/export/InMemoryExporter.js';
 import { encodeOtlpJson } from '../../src/export/otlp/encodeJson.js';
 import { encodeOtlpProtobuf } from '../../src/export/otlp/encodeProtobuf.js';
@@ -10,6 +9,7 @@ import { AuditTracer } from '../../src/trace/AuditTracer.js';
 import { DEFAULT_SPAN_LIMITS, truncateString } from '../../src/trace/spanLimits.js';
 import type { ReadableSpan, SpanLink } from '../../src/types.js';
 import { decodeOtlpProtobuf, normalizeOtlpJson, otlpSpans } from '../helpers/otlpDecode.js';
+import { captureWarnings } from '../helpers/captureWarnings.js';
 
 const LINK_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const LINK_SPAN_ID = '00f067aa0ba902b7';
@@ -37,12 +37,7 @@ function expectCodedTypeError(fn: () => unknown, message: RegExp): void {
 }
 
 describe('span limits', () => {
-  const warnings: string[] = [];
-  beforeEach(() => setDiagLogger({ warn: (m) => warnings.push(m), error: (m) => warnings.push(m) }));
-  afterEach(() => {
-    setDiagLogger(undefined);
-    warnings.length = 0;
-  });
+  const warnings = captureWarnings();
 
   it('has the documented defaults', () => {
     expect(DEFAULT_SPAN_LIMITS).to.deep.equal({
