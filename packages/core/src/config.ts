@@ -48,6 +48,8 @@ export interface TracingConfig {
   compression?: 'gzip' | 'none';
   /** How long one export request may take before it is abandoned (and retried), in ms. Default 10000. */
   exportTimeoutMs?: number;
+  /** The largest request body (before compression) network exporters send; larger batches are split. Default 4 MiB. */
+  exportMaxBodyBytes?: number;
   /** Retry policy of network exporters. */
   retry?: RetryConfig;
   /** Sent as `Authorization: Bearer <apiKey>` (`OTLP_API_KEY`). Never logged. */
@@ -72,6 +74,8 @@ export interface TracingConfig {
   processors?: readonly SpanProcessor[];
   /** How many finished spans `getTraceSpans` can still see. Default 1000; 0 keeps none. */
   maxFinishedSpans: number;
+  /** How many bytes (estimated) those finished spans may hold together; the oldest go first. Default 8 MiB. */
+  maxFinishedSpanBytes: number;
   /** How long a finished span stays visible to `getTraceSpans`, in ms. Default 300000. */
   finishedSpanTtlMs: number;
   /** A span never finished after this long is dropped from the active set and counted as expired. Default 600000. */
@@ -99,6 +103,7 @@ export const DEFAULT_TRACING_CONFIG: Readonly<TracingConfig> = Object.freeze({
   sampleRate: 1,
   exporterType: 'console',
   maxFinishedSpans: 1000,
+  maxFinishedSpanBytes: 8 * 1024 * 1024,
   finishedSpanTtlMs: 5 * 60_000,
   maxActiveSpanAgeMs: 10 * 60_000,
   maxActiveSpans: 10_000,
@@ -238,7 +243,10 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
       fail('processors', 'an array of span processors (objects with onEnd)', config.processors);
     }
   }
-  for (const field of ['maxFinishedSpans', 'finishedSpanTtlMs', 'maxActiveSpanAgeMs', 'maxActiveSpans', 'cleanupIntervalMs'] as const) {
+  if (config.exportMaxBodyBytes !== undefined && !(Number.isInteger(config.exportMaxBodyBytes) && config.exportMaxBodyBytes >= 1024)) {
+    fail('exportMaxBodyBytes', 'a whole number of bytes >= 1024', config.exportMaxBodyBytes);
+  }
+  for (const field of ['maxFinishedSpanBytes', 'maxFinishedSpans', 'finishedSpanTtlMs', 'maxActiveSpanAgeMs', 'maxActiveSpans', 'cleanupIntervalMs'] as const) {
     checkNonNegativeInt(config, field);
   }
   return config;

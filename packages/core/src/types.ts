@@ -95,6 +95,11 @@ export interface ReadableSpan {
   readonly droppedLogsCount: number;
   /** Links cut by `linkCountLimit` (OTLP `dropped_links_count`). */
   readonly droppedLinksCount: number;
+  /**
+   * What the span holds, estimated in bytes (its strings' lengths plus a fixed cost per value), so that queues can
+   * keep to a byte budget without measuring anything again. Absent on records made elsewhere.
+   */
+  readonly estimatedBytes?: number;
 }
 
 /** A unit of work. `AuditSpan` is the recording implementation; unsampled spans only carry ids. */

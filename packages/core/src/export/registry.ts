@@ -15,6 +15,7 @@ import { ZipkinExporter } from './zipkin/ZipkinExporter.js';
 export interface ExporterSettings extends ExporterEnvSettings {
   serviceName: string;
   retry?: RetryConfig;
+  exportMaxBodyBytes?: number;
 }
 
 /** How `exporterType` becomes an exporter. The tracer knows exporters only through this map. */

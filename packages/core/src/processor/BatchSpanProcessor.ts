@@ -3,41 +3,56 @@ import { diag } from '../diag.js';
 import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
 import { invalidOption, unknownOption } from '../invalidOption.js';
 import type { ReadableSpan } from '../types.js';
-import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
+import { deadline, within, type Deadline } from './deadline.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS, type FlushOptions, type ProcessorStats, type SpanProcessor } from './SpanProcessor.js';
 
-// Batching as the OpenTelemetry SDK specifies it (smaller batches than its 512: a batch is one request body).
+// Batching as the OpenTelemetry SDK specifies it, sized for a busy service: a full batch goes out at once, several
+// exports run at once, and batches grow while a backlog waits, so the exporter keeps up with the spans that come.
 // https://opentelemetry.io/docs/specs/otel/trace/sdk/#batching-processor
 
-/** Spans per export request. */
+/** Spans per export request while the exporter keeps up (the design's batch). */
 export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 100;
-/** Spans waiting at most; beyond this, finished spans are dropped and counted rather than held. */
-export const DEFAULT_MAX_QUEUE_SIZE = 2048;
+/** Spans waiting at most; beyond this, finished spans are dropped and counted (`queue_full`) rather than held. */
+export const DEFAULT_MAX_QUEUE_SIZE = 8192;
+/** Estimated bytes waiting at most (`ReadableSpan.estimatedBytes`); beyond this, spans are dropped (`queue_bytes`). */
+export const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 /** A partial batch waits at most this long. */
 export const DEFAULT_SCHEDULED_DELAY_MS = 5000;
-/** One export, retries included, may take this long before its spans are counted as failed. */
-export const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
+/** One export's whole time budget, retries included: when it is spent the request is aborted and its spans counted. */
+export const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
 /** Exports in flight at once. */
-export const DEFAULT_MAX_CONCURRENT_EXPORTS = 1;
+export const DEFAULT_MAX_CONCURRENT_EXPORTS = 4;
+/** While a backlog waits, a batch grows up to this many times `maxExportBatchSize` (the body size limit still holds). */
+export const MAX_BATCH_GROWTH = 20;
+/**
+ * After an abort, an answer that was already on its way still counts as delivered if it comes within this long;
+ * an exporter that ignores the signal loses its slot then.
+ */
+export const ABORT_GRACE_MS = 20;
+/** What shutdown keeps of its deadline for aborting exports and shutting the exporter down. */
+const SHUTDOWN_MARGIN_MS = 250;
+/** The size of a span from an exporter of our own making that carries no estimate. */
+const UNKNOWN_SPAN_BYTES = 1024;
 
 export interface BatchConfig {
-  /** Spans per export request. Default 100. */
+  /** Spans per export request while the exporter keeps up; batches grow while a backlog waits. Default 100. */
   maxExportBatchSize?: number;
-  /** Spans waiting at most; more are dropped and counted. Default 2048. */
+  /** Spans waiting at most; more are dropped and counted. Default 8192. */
   maxQueueSize?: number;
-  /** Flush interval in ms. Default 5000. */
+  /** Estimated bytes waiting at most; more are dropped and counted. Default 32 MiB. */
+  maxQueueBytes?: number;
+  /** Flush interval in ms for partial batches. Default 5000. */
   scheduledDelayMs?: number;
-  /** How long one export may take, in ms. Default 30000. */
+  /** One export's whole budget in ms, retries included. Default 10000. */
   exportTimeoutMs?: number;
-  /** Exports in flight at once per exporter. Default 1. */
+  /** Exports in flight at once per exporter. Default 4. */
   maxConcurrentExports?: number;
 }
 
 /** Why spans were dropped, the keys of `spansDropped`. */
-export type DropReason = 'queue_full' | 'export_failed' | 'export_timeout' | 'rejected' | 'shutdown';
+export type DropReason = 'queue_full' | 'queue_bytes' | 'export_failed' | 'export_timeout' | 'rejected' | 'too_large' | 'shutdown';
 
-const TIMED_OUT: unique symbol = Symbol('timed out');
-
-const BATCH_OPTIONS: readonly (keyof BatchConfig)[] = ['maxExportBatchSize', 'maxQueueSize', 'scheduledDelayMs', 'exportTimeoutMs', 'maxConcurrentExports'];
+const BATCH_OPTIONS: readonly (keyof BatchConfig)[] = ['maxExportBatchSize', 'maxQueueSize', 'maxQueueBytes', 'scheduledDelayMs', 'exportTimeoutMs', 'maxConcurrentExports'];
 
 function positiveInt(options: BatchConfig, field: keyof BatchConfig, fallback: number): number {
   const value = options[field] ?? fallback;
@@ -58,30 +73,44 @@ export function resolveBatchConfig(options: BatchConfig | undefined): Readonly<R
   return {
     maxQueueSize,
     maxExportBatchSize,
+    maxQueueBytes: positiveInt(options, 'maxQueueBytes', DEFAULT_MAX_QUEUE_BYTES),
     scheduledDelayMs: positiveInt(options, 'scheduledDelayMs', DEFAULT_SCHEDULED_DELAY_MS),
     exportTimeoutMs: positiveInt(options, 'exportTimeoutMs', DEFAULT_EXPORT_TIMEOUT_MS),
     maxConcurrentExports: positiveInt(options, 'maxConcurrentExports', DEFAULT_MAX_CONCURRENT_EXPORTS),
   };
 }
 
+interface Export {
+  readonly controller: AbortController;
+  done: Promise<void>;
+}
+
+const ABANDONED: unique symbol = Symbol('abandoned');
+
+function bytesOf(span: ReadableSpan): number {
+  return span.estimatedBytes ?? UNKNOWN_SPAN_BYTES;
+}
+
 /**
  * Queues finished spans and exports them in batches, off the request path: `onEnd` only appends to an array.
- * A batch goes out when it is full (on the next turn of the event loop) or when the oldest queued span has waited
- * `scheduledDelayMs`, on a timer that never keeps the process alive. A full queue drops and counts. Export
- * failures are counted, reported once, and never reach the application.
+ * A batch goes out as soon as it is full (on the next turn of the event loop), or when the oldest queued span has
+ * waited `scheduledDelayMs`, on a timer that never keeps the process alive. Up to `maxConcurrentExports` exports
+ * run at once and batches grow while a backlog waits. Each export has one time budget, retries included: when it
+ * is spent the exporter is told to abort (an `AbortSignal`), so spans counted as dropped are never delivered
+ * later and shutdown never waits for abandoned sends. A full queue (in spans or in bytes) drops and counts.
+ * Export failures are counted, reported once, and never reach the application.
  */
 export class BatchSpanProcessor implements SpanProcessor {
-  private readonly maxExportBatchSize: number;
-  private readonly maxQueueSize: number;
-  private readonly scheduledDelayMs: number;
-  private readonly exportTimeoutMs: number;
-  private readonly maxConcurrentExports: number;
+  private readonly config: Readonly<Required<BatchConfig>>;
   private queue: ReadableSpan[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  private queueBytes = 0;
+  private readonly inFlight = new Set<Export>();
   private timer: NodeJS.Timeout | undefined;
   private exportScheduled = false;
   private stopped = false;
   private shutdownDone: Promise<void> | undefined;
+  // Aborts every export in flight when shutdown's deadline comes.
+  private readonly stopController = new AbortController();
   /** Spans ever queued, and spans ever taken off the queue into an export: flushes wait on these. */
   private accepted = 0;
   private taken = 0;
@@ -94,12 +123,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     private readonly exporter: SpanExporter,
     options: BatchConfig = {},
   ) {
-    const resolved = resolveBatchConfig(options);
-    this.maxQueueSize = resolved.maxQueueSize;
-    this.maxExportBatchSize = resolved.maxExportBatchSize;
-    this.scheduledDelayMs = resolved.scheduledDelayMs;
-    this.exportTimeoutMs = resolved.exportTimeoutMs;
-    this.maxConcurrentExports = resolved.maxConcurrentExports;
+    this.config = resolveBatchConfig(options);
   }
 
   onEnd(span: ReadableSpan): void {
@@ -108,32 +132,45 @@ export class BatchSpanProcessor implements SpanProcessor {
       return;
     }
     const queue = this.queue;
-    if (queue.length >= this.maxQueueSize) {
+    const { maxQueueSize, maxQueueBytes, maxExportBatchSize } = this.config;
+    if (queue.length >= maxQueueSize) {
       this.drop('queue_full', 1);
-      diag.warnOnce('batch.queue_full', `span queue full (${this.maxQueueSize}): spans are being dropped and counted in getStats().spansDropped.queue_full (further drops are not logged)`);
+      diag.warnOnce('batch.queue_full', `span queue full (${maxQueueSize} spans): spans are being dropped and counted in getStats().spansDropped.queue_full (further drops are not logged)`);
+      return;
+    }
+    const bytes = bytesOf(span);
+    if (this.queueBytes + bytes > maxQueueBytes) {
+      this.drop('queue_bytes', 1);
+      diag.warnOnce('batch.queue_bytes', `span queue over its byte budget (${maxQueueBytes} bytes): spans are being dropped and counted in getStats().spansDropped.queue_bytes (further drops are not logged)`);
       return;
     }
     queue.push(span);
+    this.queueBytes += bytes;
     this.accepted++;
-    if (queue.length < this.maxExportBatchSize) {
+    if (queue.length < maxExportBatchSize) {
       if (this.timer === undefined) this.startTimer();
-    } else if (this.inFlight.size < this.maxConcurrentExports) this.scheduleExport();
-    // else: the export in flight starts the next one when it ends
+    } else if (this.inFlight.size < this.config.maxConcurrentExports) this.scheduleExport();
+    // else: an export in flight starts the next one when it ends
   }
 
-  /** Exports every span queued so far and waits for the exports in flight. */
-  async forceFlush(): Promise<void> {
-    await this.flushUpTo(this.accepted);
+  /** Exports every span queued so far and waits for the exports in flight, up to the deadline (default 5 s). */
+  async forceFlush(options: FlushOptions = {}): Promise<void> {
+    const limit = deadline(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
     try {
-      await this.exporter.forceFlush?.();
-    } catch (error) {
-      diag.warnOnce('batch.forceFlush', `exporter forceFlush failed: ${String(error)}`);
+      await within(this.flushUpTo(this.accepted, limit), limit);
+      await within(Promise.resolve(this.exporter.forceFlush?.()), limit);
+    } finally {
+      limit.cancel();
     }
   }
 
-  /** Stops accepting spans, exports every span already queued, then shuts the exporter down. Idempotent. */
-  shutdown(): Promise<void> {
-    this.shutdownDone ??= this.stop();
+  /**
+   * Stops accepting spans, exports what is queued, then shuts the exporter down, all within the deadline (default
+   * 5 s) whatever the collector does: exports still running then are aborted and, with what is still queued, counted
+   * as dropped (`shutdown`). Idempotent.
+   */
+  shutdown(options: FlushOptions = {}): Promise<void> {
+    this.shutdownDone ??= this.stop(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
     return this.shutdownDone;
   }
 
@@ -154,27 +191,40 @@ export class BatchSpanProcessor implements SpanProcessor {
     };
   }
 
-  private async stop(): Promise<void> {
+  private async stop(timeoutMs: number): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flushUpTo(this.accepted);
+    const flushLimit = deadline(Math.max(0, timeoutMs - SHUTDOWN_MARGIN_MS));
+    const overall = deadline(timeoutMs);
     try {
-      await this.exporter.shutdown();
+      await within(this.flushUpTo(this.accepted, flushLimit), flushLimit);
+      // Time is up, or everything went: abort what still runs, count what never left.
+      this.stopController.abort(new Error('shutdown deadline'));
+      if (this.queue.length > 0) {
+        this.drop('shutdown', this.queue.length);
+        this.queue = [];
+        this.queueBytes = 0;
+      }
+      await within(Promise.all([...this.inFlight].map((entry) => entry.done)), overall);
+      await within(Promise.resolve().then(() => this.exporter.shutdown()), overall);
     } catch (error) {
       diag.warnOnce('batch.shutdown', `exporter shutdown failed: ${String(error)}`);
+    } finally {
+      flushLimit.cancel();
+      overall.cancel();
     }
   }
 
-  private drop(reason: DropReason, count: number): void {
-    this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
+  private drop(reason: DropReason | string, count: number): void {
+    if (count > 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + count;
   }
 
   // Timers and immediates are created with tracing suppressed so that they do not hold on to the context (and
   // span) of the request whose span happened to start them.
   private startTimer(): void {
     suppressTracing(() => {
-      this.timer = setTimeout(this.onTimer, this.scheduledDelayMs);
+      this.timer = setTimeout(this.onTimer, this.config.scheduledDelayMs);
       this.timer.unref();
     });
   }
@@ -195,26 +245,31 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.pump(false);
   };
 
+  /** How many spans the next export takes: the usual batch, or a share of the backlog while one waits. */
+  private nextBatchSize(): number {
+    const { maxExportBatchSize, maxConcurrentExports } = this.config;
+    const free = Math.max(1, maxConcurrentExports - this.inFlight.size);
+    const share = Math.ceil(this.queue.length / free);
+    return Math.min(Math.max(maxExportBatchSize, share), maxExportBatchSize * MAX_BATCH_GROWTH);
+  }
+
   /** Starts exports while slots are free: full batches only, or any remainder when `partial` (the timer fired). */
   private pump(partial: boolean): void {
-    const queue = this.queue;
-    while (this.inFlight.size < this.maxConcurrentExports && (queue.length >= this.maxExportBatchSize || (partial && queue.length > 0))) {
-      this.startExport(this.maxExportBatchSize);
+    // `this.queue`, not a local: taking a batch may replace the array.
+    while (this.inFlight.size < this.config.maxConcurrentExports && (this.queue.length >= this.config.maxExportBatchSize || (partial && this.queue.length > 0))) {
+      this.startExport(this.nextBatchSize());
     }
-    if (queue.length > 0 && this.timer === undefined && !this.stopped) this.startTimer();
+    if (this.queue.length > 0 && this.timer === undefined && !this.stopped) this.startTimer();
   }
 
-  private onExportSettled(done: Promise<void>): void {
-    this.inFlight.delete(done);
-    this.pump(false);
-  }
-
-  private async flushUpTo(target: number): Promise<void> {
-    while (this.taken < target && this.queue.length > 0) {
-      if (this.inFlight.size < this.maxConcurrentExports) this.startExport(Math.min(this.maxExportBatchSize, target - this.taken));
-      else await Promise.race(this.inFlight);
+  private async flushUpTo(target: number, limit: Deadline): Promise<void> {
+    let timeUp = false;
+    void limit.passed.then(() => (timeUp = true));
+    while (!timeUp && this.taken < target && this.queue.length > 0) {
+      if (this.inFlight.size < this.config.maxConcurrentExports) this.startExport(Math.min(this.nextBatchSize(), target - this.taken));
+      else await Promise.race([...[...this.inFlight].map((entry) => entry.done), limit.passed]);
     }
-    await Promise.all([...this.inFlight]);
+    if (!timeUp) await Promise.race([Promise.all([...this.inFlight].map((entry) => entry.done)), limit.passed]);
   }
 
   private startExport(size: number): void {
@@ -223,46 +278,86 @@ export class BatchSpanProcessor implements SpanProcessor {
     if (queue.length <= size) {
       batch = queue;
       this.queue = [];
-    } else batch = queue.splice(0, size);
+      this.queueBytes = 0;
+    } else {
+      batch = queue.splice(0, size);
+      for (let i = 0; i < batch.length; i++) this.queueBytes -= bytesOf(batch[i]);
+    }
     this.taken += batch.length;
     this.exportsStarted++;
-    const done = this.exportBatch(batch);
-    this.inFlight.add(done);
-    void done.then(() => this.onExportSettled(done));
+    const entry: Export = { controller: new AbortController(), done: Promise.resolve() };
+    entry.done = this.exportBatch(batch, entry.controller);
+    this.inFlight.add(entry);
+    void entry.done.then(() => {
+      this.inFlight.delete(entry);
+      this.pump(false);
+    });
   }
 
-  /** Runs one export to its end. Never rejects. */
-  private async exportBatch(batch: ReadableSpan[]): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    let result: ExportResult | typeof TIMED_OUT | undefined;
+  /** Runs one export to its end, within its budget. Never rejects. */
+  private async exportBatch(batch: ReadableSpan[], controller: AbortController): Promise<void> {
+    const { signal } = controller;
+    let budgetSpent = false;
+    const budget = setTimeout(() => {
+      budgetSpent = true;
+      controller.abort(new Error(`export took over ${this.config.exportTimeoutMs} ms`));
+    }, this.config.exportTimeoutMs);
+    budget.unref();
+    const onStop = (): void => controller.abort(this.stopController.signal.reason);
+    this.stopController.signal.addEventListener('abort', onStop, { once: true });
+    let grace: NodeJS.Timeout | undefined;
+    // An exporter that ignores the signal keeps its promise; the slot is taken back shortly after the abort.
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+      const onAbort = (): void => {
+        grace = setTimeout(resolve, ABORT_GRACE_MS, ABANDONED);
+        grace.unref();
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    let result: ExportResult | typeof ABANDONED | undefined;
     try {
-      const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-        timer = setTimeout(resolve, this.exportTimeoutMs, TIMED_OUT);
-        timer.unref();
-      });
       // Exports run with tracing suppressed, so that our own fetch instrumentation never traces them: this is the
       // one place for that (with its twin in SimpleSpanProcessor); exporters do not repeat it.
-      result = await Promise.race([suppressTracing(() => this.exporter.export(batch)), timeout]);
+      result = await Promise.race([suppressTracing(() => this.exporter.export(batch, { signal })), abandoned]);
     } catch (error) {
       result = { code: 'failure', error: error instanceof Error ? error : new Error(String(error)) };
     } finally {
-      clearTimeout(timer);
+      clearTimeout(budget);
+      clearTimeout(grace);
+      this.stopController.signal.removeEventListener('abort', onStop);
     }
+    this.account(batch.length, result, signal.aborted, budgetSpent);
+  }
 
-    if (result === TIMED_OUT) {
-      this.failures++;
-      this.drop('export_timeout', batch.length);
-      diag.warnOnce('batch.export_timeout', `export of ${batch.length} spans took over ${this.exportTimeoutMs} ms; its spans are counted as dropped (further timeouts are not logged)`);
-    } else if (result?.code === 'success') {
-      const rejected = Math.min(Number(result.rejected) || 0, batch.length);
-      this.exported += batch.length - rejected;
-      if (rejected > 0) this.drop('rejected', rejected);
-    } else {
-      // A third-party exporter may resolve to anything; only our own promise of never throwing counts here.
-      this.failures++;
-      this.drop('export_failed', batch.length);
-      const reason = result?.code === 'failure' ? String(result.error?.message ?? result.error) : `unexpected result ${typeof result}`;
-      diag.warnOnce('batch.export_failed', `export of ${batch.length} spans failed: ${reason} (further failures are counted in getStats(), not logged)`);
+  private account(count: number, result: ExportResult | typeof ABANDONED | undefined, aborted: boolean, budgetSpent: boolean): void {
+    if (result !== ABANDONED && result?.code === 'success') {
+      // Delivered, even when it came back as the budget ran out: never count it as dropped too.
+      const rejected = Math.min(Number(result.rejected) || 0, count);
+      let undelivered = rejected;
+      this.drop('rejected', rejected);
+      if (result.dropped) {
+        for (const reason of Object.keys(result.dropped)) {
+          const n = Math.min(Number(result.dropped[reason]) || 0, count - undelivered);
+          this.drop(reason, n);
+          undelivered += n;
+        }
+      }
+      this.exported += count - undelivered;
+      return;
     }
+    this.failures++;
+    if (aborted) {
+      const reason: DropReason = budgetSpent ? 'export_timeout' : 'shutdown';
+      this.drop(reason, count);
+      if (budgetSpent) {
+        diag.warnOnce('batch.export_timeout', `export of ${count} spans took over ${this.config.exportTimeoutMs} ms and was aborted; its spans are counted as dropped (further timeouts are not logged)`);
+      }
+      return;
+    }
+    this.drop('export_failed', count);
+    // A third-party exporter may resolve to anything; only our own promise of never throwing counts here.
+    const reason = result !== ABANDONED && result?.code === 'failure' ? String(result.error?.message ?? result.error) : `unexpected result ${typeof result}`;
+    diag.warnOnce('batch.export_failed', `export of ${count} spans failed: ${reason} (further failures are counted in getStats(), not logged)`);
   }
 }

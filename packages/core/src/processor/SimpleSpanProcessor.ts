@@ -2,7 +2,8 @@ import { suppressTracing } from '../context/global.js';
 import { diag } from '../diag.js';
 import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
 import type { ReadableSpan } from '../types.js';
-import type { ProcessorStats, SpanProcessor } from './SpanProcessor.js';
+import { deadline, within } from './deadline.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS, type FlushOptions, type ProcessorStats, type SpanProcessor } from './SpanProcessor.js';
 
 /**
  * Hands each span to the exporter as it ends. For tests (InMemoryExporter) and the console; network exporters
@@ -49,22 +50,36 @@ export class SimpleSpanProcessor implements SpanProcessor {
     void done.finally(() => this.pending.delete(done));
   }
 
-  async forceFlush(): Promise<void> {
-    // Exports accepted while waiting are waited for too.
+  /** Waits for every accepted export (and those accepted meanwhile), up to the deadline (default 5 s). */
+  async forceFlush(options: FlushOptions = {}): Promise<void> {
+    const limit = deadline(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+    try {
+      await within(this.drain(), limit);
+    } finally {
+      limit.cancel();
+    }
+  }
+
+  /** Stops accepting spans, waits for every accepted export, then shuts the exporter down, once, within the deadline. */
+  shutdown(options: FlushOptions = {}): Promise<void> {
+    this.shutdownDone ??= this.stop(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+    return this.shutdownDone;
+  }
+
+  private async drain(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
     await this.exporter.forceFlush?.();
   }
 
-  /** Stops accepting spans, waits for every accepted export, then shuts the exporter down, once. */
-  shutdown(): Promise<void> {
-    this.shutdownDone ??= this.stop();
-    return this.shutdownDone;
-  }
-
-  private async stop(): Promise<void> {
+  private async stop(timeoutMs: number): Promise<void> {
     this.stopped = true;
-    await this.forceFlush();
-    await this.exporter.shutdown();
+    const limit = deadline(timeoutMs);
+    try {
+      await within(this.drain(), limit);
+      await within(Promise.resolve().then(() => this.exporter.shutdown()), limit);
+    } finally {
+      limit.cancel();
+    }
   }
 
   getStats(): Partial<ProcessorStats> {

@@ -9,6 +9,15 @@ export interface ProcessorStats {
   exportFailures: number;
 }
 
+/** How long a flush or a shutdown may take. */
+export interface FlushOptions {
+  /** The deadline, in ms: the call resolves by then whatever the exporter does. Default 5000. */
+  timeoutMs?: number;
+}
+
+/** The deadline of `forceFlush` and `shutdown` when none is given. */
+export const DEFAULT_FLUSH_TIMEOUT_MS = 5000;
+
 /**
  * Hooks for span start and end. `onStart` sees the live span (it may still add tags); `onEnd` the read-only
  * record of the ended span. Both run on the request path: synchronous, cheap, and never throwing or waiting on
@@ -17,9 +26,9 @@ export interface ProcessorStats {
 export interface SpanProcessor {
   onStart?(span: Span): void;
   onEnd(span: ReadableSpan): void;
-  /** Delivers everything already accepted. */
-  forceFlush(): Promise<void>;
-  /** Delivers everything already accepted, then stops accepting. */
-  shutdown(): Promise<void>;
+  /** Delivers everything already accepted, or as much as the deadline allows (what is left stays queued). */
+  forceFlush(options?: FlushOptions): Promise<void>;
+  /** Stops accepting, delivers what it can by the deadline, counts the rest as dropped (`shutdown`). */
+  shutdown(options?: FlushOptions): Promise<void>;
   getStats?(): Partial<ProcessorStats>;
 }

@@ -1,4 +1,4 @@
-import type { SpanProcessor } from '../processor/SpanProcessor.js';
+import type { FlushOptions, SpanProcessor } from '../processor/SpanProcessor.js';
 import type { ReadableSpan, Span, SpanLink, SpanLog } from '../types.js';
 import { TagEncryptor, type TagEncryptorOptions } from './TagEncryptor.js';
 
@@ -25,12 +25,12 @@ export class EncryptingSpanProcessor implements SpanProcessor {
     this.inner.onEnd(this.encrypted(span));
   }
 
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
+  forceFlush(options?: FlushOptions): Promise<void> {
+    return this.inner.forceFlush(options);
   }
 
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
+  shutdown(options?: FlushOptions): Promise<void> {
+    return this.inner.shutdown(options);
   }
 
   getStats() {

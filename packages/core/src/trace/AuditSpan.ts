@@ -42,6 +42,24 @@ const NO_LOGS: readonly SpanLog[] = Object.freeze([]);
 const NO_LINKS: readonly SpanLink[] = Object.freeze([]);
 const STATUS_OK: SpanStatus = Object.freeze({ code: 'OK' }) as SpanStatus;
 const VALID_ID = /^[0-9a-f]+$/;
+// For the size estimate: what a span costs before its strings, and what a value or an entry costs besides its text.
+const SPAN_BASE_BYTES = 320;
+const VALUE_BYTES = 16;
+const ENTRY_BYTES = 64;
+
+function estimateValue(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (!Array.isArray(value)) return VALUE_BYTES;
+  let bytes = VALUE_BYTES;
+  for (const item of value) bytes += typeof item === 'string' ? item.length : VALUE_BYTES;
+  return bytes;
+}
+
+function estimateFields(fields: Readonly<Record<string, unknown>> | undefined): number {
+  let bytes = 0;
+  if (fields) for (const key in fields) bytes += key.length + estimateValue(fields[key]);
+  return bytes;
+}
 
 function warnEnded(what: string, span: AuditSpan): void {
   diag.warnOnce(`ended:${what}`, `${what} on ended span "${span.operationName}" ignored (further occurrences are not reported)`);
@@ -112,6 +130,8 @@ export class AuditSpan implements Span, ReadableSpan {
   private readonly limits: ResolvedSpanLimits;
   // Tag writes so far: an upper bound on distinct keys, so that the count limit costs nothing until it could bite.
   private tagWrites = 0;
+  /** @internal The size estimate, kept as values are written (an overwrite counts twice: an upper bound). */
+  _bytes = SPAN_BASE_BYTES;
 
   constructor(init: AuditSpanInit, owner?: SpanOwner) {
     this.traceId = init.traceId;
@@ -150,6 +170,10 @@ export class AuditSpan implements Span, ReadableSpan {
     return this._cuts === undefined ? 0 : this._cuts.droppedLinksCount;
   }
 
+  get estimatedBytes(): number {
+    return this._bytes;
+  }
+
   /** Always true: an AuditSpan is a sampled, recording span. (A getter: one field less to fill per span.) */
   get sampled(): true {
     return true;
@@ -172,9 +196,13 @@ export class AuditSpan implements Span, ReadableSpan {
     const limits = this.limits;
     if (typeof value === 'string') {
       if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
-    } else if (typeof value === 'object' && value !== null) value = this.limitArray(value);
+    } else if (typeof value === 'object' && value !== null) {
+      value = this.limitArray(value);
+      this._bytes += estimateValue(value);
+    }
     if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
     (this.tags as Tags)[key] = value;
+    this._bytes += key.length + (typeof value === 'string' ? value.length : VALUE_BYTES);
     return this;
   }
 
@@ -204,6 +232,7 @@ export class AuditSpan implements Span, ReadableSpan {
       const dropped = this.droppedFieldsSoFar() - before;
       entry = dropped === 0 ? { timestamp: now(), level, message: text, fields: limited } : { timestamp: now(), level, message: text, fields: limited, droppedFieldsCount: dropped };
     }
+    this._bytes += ENTRY_BYTES + text.length + estimateFields(entry.fields);
     if (this.logs === NO_LOGS) this.logs = [entry];
     else (this.logs as SpanLog[]).push(entry);
     return this;
@@ -246,6 +275,7 @@ export class AuditSpan implements Span, ReadableSpan {
       const dropped = this.droppedFieldsSoFar() - before;
       if (dropped !== 0) copy.droppedTagsCount = dropped;
     }
+    this._bytes += ENTRY_BYTES + estimateFields(copy.tags);
     if (this.links === NO_LINKS) this.links = [copy];
     else (this.links as SpanLink[]).push(copy);
     return this;
@@ -358,5 +388,6 @@ export function toReadableSpan(span: AuditSpan): ReadableSpan {
     droppedTagsCount: span.droppedTagsCount,
     droppedLogsCount: span.droppedLogsCount,
     droppedLinksCount: span.droppedLinksCount,
+    estimatedBytes: span._bytes,
   };
 }

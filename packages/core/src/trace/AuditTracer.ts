@@ -7,7 +7,8 @@ import type { HeaderCarrier, IncomingHeaders } from '../propagation/headers.js';
 import type { CompositePropagator } from '../propagation/CompositePropagator.js';
 import { createPropagator } from '../propagation/registry.js';
 import { RecentSpansProcessor } from '../processor/RecentSpansProcessor.js';
-import type { ProcessorStats, SpanProcessor } from '../processor/SpanProcessor.js';
+import { deadline, within } from '../processor/deadline.js';
+import { DEFAULT_FLUSH_TIMEOUT_MS, type FlushOptions, type ProcessorStats, type SpanProcessor } from '../processor/SpanProcessor.js';
 import type { Sampler } from '../sampling/Sampler.js';
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
@@ -87,6 +88,7 @@ export class AuditTracer implements Tracer, SpanOwner {
   private activeCount = 0;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private shutdownDone: Promise<void> | undefined;
   private spansStarted = 0;
   private spansFinished = 0;
   private spansUnsampled = 0;
@@ -101,7 +103,10 @@ export class AuditTracer implements Tracer, SpanOwner {
     this.sampler = createSampler(config);
     this.propagator = createPropagator(config);
     this.limits = config.spanLimits as ResolvedSpanLimits;
-    this.recent = config.maxFinishedSpans > 0 ? new RecentSpansProcessor({ maxSpans: config.maxFinishedSpans, ttlMs: config.finishedSpanTtlMs }) : undefined;
+    this.recent =
+      config.maxFinishedSpans > 0 && config.maxFinishedSpanBytes > 0
+        ? new RecentSpansProcessor({ maxSpans: config.maxFinishedSpans, maxBytes: config.maxFinishedSpanBytes, ttlMs: config.finishedSpanTtlMs })
+        : undefined;
     this.exportProcessor = config.enabled ? createExportProcessor(config) : undefined;
     const processors: SpanProcessor[] = [];
     if (config.processors) processors.push(...config.processors);
@@ -284,17 +289,38 @@ export class AuditTracer implements Tracer, SpanOwner {
     };
   }
 
-  /** Delivers every finished span already handed to the processors. */
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.processors.map((processor) => this.settle('forceFlush', () => processor.forceFlush())));
+  /**
+   * Delivers every finished span already handed to the processors, or as much as `timeoutMs` (default 5000)
+   * allows; it resolves by then whatever the collector does, and what is left stays queued.
+   */
+  async forceFlush(options: FlushOptions = {}): Promise<void> {
+    const limit = deadline(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+    try {
+      await within(Promise.all(this.processors.map((processor) => this.settle('forceFlush', () => processor.forceFlush(options)))), limit);
+    } finally {
+      limit.cancel();
+    }
   }
 
-  /** Flushes, then stops: later spans are not recorded (they are counted as dropped, reason `shutdown`). Safe to call twice. */
-  async shutdown(): Promise<void> {
-    if (this.stopped) return;
+  /**
+   * Stops recording, delivers what it can and shuts the exporter down, within `timeoutMs` (default 5000) whatever
+   * the collector does: what could not be sent by then, and spans started later, are counted as dropped
+   * (`shutdown`). Safe to call twice.
+   */
+  shutdown(options: FlushOptions = {}): Promise<void> {
+    this.shutdownDone ??= this.stop(options);
+    return this.shutdownDone;
+  }
+
+  private async stop(options: FlushOptions): Promise<void> {
     this.stopped = true;
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
-    await Promise.all(this.processors.map((processor) => this.settle('shutdown', () => processor.shutdown())));
+    const limit = deadline(options.timeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS);
+    try {
+      await within(Promise.all(this.processors.map((processor) => this.settle('shutdown', () => processor.shutdown(options)))), limit);
+    } finally {
+      limit.cancel();
+    }
   }
 
   private track(span: AuditSpan): void {

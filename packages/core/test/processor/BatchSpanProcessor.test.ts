@@ -63,10 +63,10 @@ describe('BatchSpanProcessor', () => {
 
   it('has the documented defaults', () => {
     expect(DEFAULT_MAX_EXPORT_BATCH_SIZE).to.equal(100);
-    expect(DEFAULT_MAX_QUEUE_SIZE).to.equal(2048);
+    expect(DEFAULT_MAX_QUEUE_SIZE).to.equal(8192);
     expect(DEFAULT_SCHEDULED_DELAY_MS).to.equal(5000);
-    expect(DEFAULT_EXPORT_TIMEOUT_MS).to.equal(30_000);
-    expect(DEFAULT_MAX_CONCURRENT_EXPORTS).to.equal(1);
+    expect(DEFAULT_EXPORT_TIMEOUT_MS).to.equal(10_000);
+    expect(DEFAULT_MAX_CONCURRENT_EXPORTS).to.equal(4);
   });
 
   it('never exports on the request path: onEnd only queues, a full batch goes out on the next turn', async () => {
@@ -92,18 +92,18 @@ describe('BatchSpanProcessor', () => {
     await processor.shutdown();
   });
 
-  it('keeps at most one export in flight by default, more when configured', async () => {
+  it('keeps at most four exports in flight by default, as many as configured otherwise', async () => {
     const one = new ControlledExporter(null);
     const processor = new BatchSpanProcessor(one, { maxExportBatchSize: 5, scheduledDelayMs: 60_000 });
-    feed(processor, finishedSpans(20));
+    feed(processor, finishedSpans(40));
     await sleep(10);
-    expect(one.calls).to.have.length(1);
+    expect(one.calls).to.have.length(4);
     while (one.calls.length > one.batches.length) {
       one.calls[one.batches.length].finish({ code: 'success' });
       await sleep(5);
     }
-    expect(one.maxInFlight).to.equal(1);
-    expect(one.exportedIds()).to.have.length(20);
+    expect(one.maxInFlight).to.equal(4);
+    expect(one.exportedIds()).to.have.length(40);
 
     const three = new ControlledExporter({ code: 'success' });
     const parallel = new BatchSpanProcessor(three, { maxExportBatchSize: 5, scheduledDelayMs: 60_000, maxConcurrentExports: 3 });

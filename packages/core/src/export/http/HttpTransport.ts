@@ -22,7 +22,7 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** What one request came to, as data: a response of any status, or no response at all. */
 export type HttpOutcome =
   | { kind: 'response'; statusCode: number; statusMessage: string; retryAfter: string | undefined; body: Buffer }
-  | { kind: 'network-error'; error: Error; timedOut: boolean };
+  | { kind: 'network-error'; error: Error; timedOut: boolean; aborted?: boolean };
 
 export interface HttpTransportOptions {
   /** The full URL requests are posted to. */
@@ -98,10 +98,13 @@ export class HttpTransport {
     return this.compression === 'gzip' ? gzipAsync(bytes, GZIP_OPTIONS) : bytes;
   }
 
-  /** Posts a prepared body. Resolves with the outcome; never rejects. */
-  send(body: Buffer): Promise<HttpOutcome> {
+  /**
+   * Posts a prepared body. Resolves with the outcome; never rejects. When `signal` aborts, the request is
+   * destroyed at once (its socket with it), so a body counted as dropped is never delivered afterwards.
+   */
+  send(body: Buffer, signal?: AbortSignal): Promise<HttpOutcome> {
     // Not traced: the span processor calls the exporter with tracing suppressed, and that context reaches here.
-    return new Promise<HttpOutcome>((resolve) => this.post(body, resolve));
+    return new Promise<HttpOutcome>((resolve) => this.post(body, resolve, signal));
   }
 
   /** `text` with header values and URL credentials masked. */
@@ -114,17 +117,23 @@ export class HttpTransport {
     this.agent.destroy();
   }
 
-  private post(body: Buffer, resolve: (outcome: HttpOutcome) => void): void {
+  private post(body: Buffer, resolve: (outcome: HttpOutcome) => void, signal: AbortSignal | undefined): void {
     let settled = false;
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     const settle = (outcome: HttpOutcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
-    const failWith = (error: unknown): void => settle({ kind: 'network-error', error: toError(error), timedOut });
+    const failWith = (error: unknown): void => settle({ kind: 'network-error', error: toError(error), timedOut, aborted: signal?.aborted === true });
+    if (signal?.aborted) {
+      failWith(new Error('aborted before sending'));
+      return;
+    }
 
     let request: http.ClientRequest;
     try {
@@ -144,6 +153,12 @@ export class HttpTransport {
     }, timeoutMs);
 
     request.on('error', failWith);
+    if (signal) {
+      onAbort = function onExportAborted() {
+        request.destroy(new Error(`aborted: ${String((signal.reason as Error | undefined)?.message ?? signal.reason)}`));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
     request.on('response', function onExportResponse(response) {
       const chunks: Buffer[] = [];
       let size = 0;

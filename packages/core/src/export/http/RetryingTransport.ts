@@ -51,7 +51,7 @@ export function resolveRetryConfig(retry: RetryConfig | undefined): RetryConfig 
 /** The outcome of one send, after retries. */
 export type SendResult =
   | { code: 'success'; statusCode: number; body: Buffer }
-  | { code: 'failure'; error: Error; retryable: boolean; attempts: number; statusCode?: number };
+  | { code: 'failure'; error: Error; retryable: boolean; attempts: number; statusCode?: number; aborted?: boolean };
 
 /** The part of `HttpTransport` the retry loop uses (a fake in tests). */
 export type Sender = Pick<HttpTransport, 'prepare' | 'send' | 'redact' | 'target'>;
@@ -90,8 +90,11 @@ export class RetryingTransport {
     this.retryable = new Set(options.retryableStatuses ?? DEFAULT_RETRYABLE_STATUSES);
   }
 
-  /** Sends `payload` until it is accepted, fails for good, or retries run out. Never rejects. */
-  async send(payload: Uint8Array | string): Promise<SendResult> {
+  /**
+   * Sends `payload` until it is accepted, fails for good, retries run out, or `signal` aborts (the export's time
+   * budget is spent): then the request in flight is destroyed and no retry follows. Never rejects.
+   */
+  async send(payload: Uint8Array | string, signal?: AbortSignal): Promise<SendResult> {
     let body: Buffer;
     try {
       body = await this.sender.prepare(payload);
@@ -99,14 +102,25 @@ export class RetryingTransport {
       return { code: 'failure', error: new Error(`could not compress the request body: ${String(error)}`), retryable: false, attempts: 0 };
     }
     for (let retry = 0; ; retry++) {
+      if (signal?.aborted) return this.aborted(signal, retry);
       this.attempts++;
-      const outcome = await this.sender.send(body);
+      const outcome = await this.sender.send(body, signal);
       if (isSuccess(outcome) && outcome.kind === 'response') return { code: 'success', statusCode: outcome.statusCode, body: outcome.body };
+      if (signal?.aborted) return this.aborted(signal, retry + 1);
       const retryable = outcome.kind === 'network-error' || this.retryable.has(outcome.statusCode);
       if (!retryable || retry >= this.maxRetries) return this.failure(outcome, retryable, retry + 1);
       this.retries++;
-      await sleep(this.delayBefore(retry, outcome));
+      try {
+        await sleep(this.delayBefore(retry, outcome), undefined, signal ? { signal } : undefined);
+      } catch {
+        return this.aborted(signal!, retry + 1);
+      }
     }
+  }
+
+  private aborted(signal: AbortSignal, attempts: number): SendResult {
+    const why = (signal.reason as Error | undefined)?.message ?? String(signal.reason);
+    return { code: 'failure', error: new Error(`POST ${this.sender.target} aborted after ${attempts} attempt(s): ${why}`), retryable: false, attempts, aborted: true };
   }
 
   /** The wait before retry number `retry + 1`: the server's `Retry-After` if it sent one, else our backoff. */

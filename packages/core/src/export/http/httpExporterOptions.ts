@@ -23,5 +23,5 @@ export function exportHeaders(config: Pick<ExporterSettings, 'headers' | 'apiKey
 
 /** The options every HTTP exporter takes, as the tracing configuration sets them. */
 export function httpExporterOptions(config: ExporterSettings): HttpExporterOptions {
-  return { headers: exportHeaders(config), compression: config.compression, timeoutMs: config.exportTimeoutMs, retry: config.retry };
+  return { headers: exportHeaders(config), compression: config.compression, timeoutMs: config.exportTimeoutMs, retry: config.retry, maxBodyBytes: config.exportMaxBodyBytes };
 }

@@ -1,7 +1,7 @@
 import { invalidOption } from '../../invalidOption.js';
 import { signalUrl } from '../../semconv.js';
 import type { OtlpProtocol } from '../exporterEnv.js';
-import { HttpSpanExporter, type HttpExporterOptions, type SpanEncoding } from '../http/HttpSpanExporter.js';
+import { HttpSpanExporter, joinDelimited, type HttpExporterOptions, type SpanEncoding } from '../http/HttpSpanExporter.js';
 import { encodeOtlpJson } from './encodeJson.js';
 import { encodeOtlpProtobuf } from './encodeProtobuf.js';
 import { readPartialSuccessJson, readPartialSuccessProtobuf } from './partialSuccess.js';
@@ -25,12 +25,15 @@ export interface OtlpHttpExporterOptions extends HttpExporterOptions {
 const PROTOBUF: SpanEncoding = {
   contentType: 'application/x-protobuf',
   encode: encodeOtlpProtobuf,
+  // Concatenated protobuf messages of one type are one message whose repeated fields hold all the parts' items.
+  join: (parts) => Buffer.concat(parts),
   readRejected: readPartialSuccessProtobuf,
 };
 
 const JSON_ENCODING: SpanEncoding = {
   contentType: 'application/json',
   encode: encodeOtlpJson,
+  join: joinDelimited('{"resourceSpans":[', ']}'),
   readRejected: readPartialSuccessJson,
 };
 

@@ -1,5 +1,5 @@
 import { signalUrl } from '../../semconv.js';
-import { HttpSpanExporter, type HttpExporterOptions } from '../http/HttpSpanExporter.js';
+import { HttpSpanExporter, joinDelimited, type HttpExporterOptions } from '../http/HttpSpanExporter.js';
 import { encodeZipkinJson } from './transform.js';
 
 /** Zipkin's default collector. https://zipkin.io/zipkin-api/ */
@@ -17,6 +17,6 @@ export interface ZipkinExporterOptions extends HttpExporterOptions {
 /** Exports spans as Zipkin v2 JSON, through the same batching, compression and retry transport as OTLP. */
 export class ZipkinExporter extends HttpSpanExporter {
   constructor(options: ZipkinExporterOptions = {}) {
-    super(options.url ?? signalUrl(options.endpoint ?? DEFAULT_ZIPKIN_ENDPOINT, ZIPKIN_SPANS_PATH), { contentType: 'application/json', encode: encodeZipkinJson }, options);
+    super(options.url ?? signalUrl(options.endpoint ?? DEFAULT_ZIPKIN_ENDPOINT, ZIPKIN_SPANS_PATH), { contentType: 'application/json', encode: encodeZipkinJson, join: joinDelimited('[', ']') }, options);
   }
 }
