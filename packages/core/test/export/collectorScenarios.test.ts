@@ -102,6 +102,22 @@ describe('export pipeline against misbehaving collectors', () => {
     expect(t.getStats()).to.deep.include({ spansExported: 3, exportAttempts: 2, exportRetries: 1, exportFailures: 0 });
   });
 
+  it('a request stuck on a collector that answers again is cut and retried within about a second, not at its timeout', async () => {
+    // The first request hangs for good (its request timeout is the default 10 s); the collector answers everything
+    // after it: the probe (an empty body) and the retry.
+    const t = await start(['hang'], {}, { status: 200 });
+    const ids = endSpans(t, 3);
+    const started = performance.now();
+    await t.forceFlush({ timeoutMs: 8000 });
+    const took = performance.now() - started;
+    expect(took).to.be.below(3000);
+    const bodies = collector!.jsonBodies() as { resourceSpans: unknown[] }[];
+    expect(bodies).to.have.length(3);
+    expect(bodies[1].resourceSpans).to.deep.equal([]); // the probe carries no span
+    expect(spanIdsIn(bodies[2])).to.deep.equal(ids);
+    expect(t.getStats()).to.deep.include({ spansExported: 3, exportRetries: 1, exportFailures: 0 });
+  });
+
   it('a partial success: rejected spans are counted as dropped', async () => {
     const partial = JSON.stringify({ partialSuccess: { rejectedSpans: '2', errorMessage: 'spans too old' } });
     const t = await start([{ status: 200, headers: { 'content-type': 'application/json' }, body: partial }]);

@@ -92,6 +92,7 @@ export class HttpSpanExporter implements SpanExporter {
       headers: options.headers,
       compression: options.compression,
       timeoutMs: options.timeoutMs,
+      probeBody: encoding.encode([]),
     });
     this.transport = new RetryingTransport(this.http, options.retry);
     this.target = this.http.target;

@@ -19,10 +19,26 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** A collector's answer is read up to this size (a partial-success message or an error text); the rest is dropped. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/**
+ * A request with no answer after this long, while the collector has answered nothing else meanwhile, is presumed
+ * stuck on a collector that hangs; a probe then asks whether the collector answers again.
+ */
+export const STUCK_AFTER_MS = 1000;
+/** How long a probe waits for its answer. */
+export const PROBE_TIMEOUT_MS = 1000;
+
 /** What one request came to, as data: a response of any status, or no response at all. */
 export type HttpOutcome =
   | { kind: 'response'; statusCode: number; statusMessage: string; retryAfter: string | undefined; body: Buffer }
-  | { kind: 'network-error'; error: Error; timedOut: boolean; aborted?: boolean };
+  | { kind: 'network-error'; error: Error; timedOut: boolean; aborted?: boolean; stuck?: boolean };
+
+/** A request on its way: when it started, and whether any answer has begun. */
+interface LiveRequest {
+  readonly startedAt: number;
+  answered: boolean;
+  stuck: boolean;
+  request: http.ClientRequest | undefined;
+}
 
 export interface HttpTransportOptions {
   /** The full URL requests are posted to. */
@@ -34,6 +50,11 @@ export interface HttpTransportOptions {
   compression?: 'gzip' | 'none';
   /** Default `DEFAULT_REQUEST_TIMEOUT_MS`. */
   timeoutMs?: number;
+  /**
+   * A body that carries nothing (the encoding of zero spans). With it, requests stuck on a collector that hangs are
+   * retried as soon as a probe sent with it is answered, instead of when their timeout comes.
+   */
+  probeBody?: Uint8Array | string;
 }
 
 function toError(error: unknown): Error {
@@ -55,6 +76,13 @@ export class HttpTransport {
   private readonly secrets: string[];
   private readonly compression: 'gzip' | 'none';
   private readonly timeoutMs: number;
+  private readonly probeBody: Uint8Array | string | undefined;
+  private readonly live = new Set<LiveRequest>();
+  private lastAnswerAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private probing = false;
+  /** Probes sent, for tests and counters. */
+  probes = 0;
 
   constructor(options: HttpTransportOptions) {
     // The URL may carry credentials: it is never shown.
@@ -86,6 +114,7 @@ export class HttpTransport {
     this.agent = new this.client.Agent({ keepAlive: true });
     this.compression = options.compression ?? 'gzip';
     this.timeoutMs = timeoutMs;
+    this.probeBody = options.probeBody;
     this.headers = { ...custom, 'content-type': options.contentType };
     if (this.compression === 'gzip') this.headers['content-encoding'] = 'gzip';
     const userinfo = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
@@ -104,7 +133,19 @@ export class HttpTransport {
    */
   send(body: Buffer, signal?: AbortSignal): Promise<HttpOutcome> {
     // Not traced: the span processor calls the exporter with tracing suppressed, and that context reaches here.
-    return new Promise<HttpOutcome>((resolve) => this.post(body, resolve, signal));
+    const live: LiveRequest = { startedAt: performance.now(), answered: false, stuck: false, request: undefined };
+    this.live.add(live);
+    if (this.probeBody !== undefined && this.watchdog === undefined) {
+      this.watchdog = setInterval(() => this.checkStuck(), STUCK_AFTER_MS);
+      this.watchdog.unref();
+    }
+    return new Promise<HttpOutcome>((resolve) => this.post(body, resolve, signal, this.timeoutMs, live)).finally(() => {
+      this.live.delete(live);
+      if (this.live.size === 0 && this.watchdog !== undefined) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    });
   }
 
   /** `text` with header values and URL credentials masked. */
@@ -114,10 +155,40 @@ export class HttpTransport {
 
   /** Closes kept-alive sockets. */
   shutdown(): void {
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
     this.agent.destroy();
   }
 
-  private post(body: Buffer, resolve: (outcome: HttpOutcome) => void, signal: AbortSignal | undefined): void {
+  // Every request in flight has waited over STUCK_AFTER_MS with no answer, and nothing else was answered
+  // meanwhile: the collector hangs, or those requests are lost on sockets it no longer serves. A probe on a fresh
+  // connection tells which; when it is answered the stuck requests are cut and retried at once, so export resumes
+  // within about a second of the collector's recovery rather than when their timeouts come. One probe at a time:
+  // at most one connection more than the exports in flight.
+  private checkStuck(): void {
+    if (this.probing || this.live.size === 0 || this.probeBody === undefined) return;
+    const time = performance.now();
+    if (time - this.lastAnswerAt < STUCK_AFTER_MS) return;
+    for (const live of this.live) if (live.answered || time - live.startedAt < STUCK_AFTER_MS) return;
+    const stuck = [...this.live];
+    this.probing = true;
+    this.probes++;
+    void this.prepare(this.probeBody)
+      .then((body) => new Promise<HttpOutcome>((resolve) => this.post(body, resolve, undefined, PROBE_TIMEOUT_MS, undefined)))
+      .then((outcome) => {
+        if (outcome.kind !== 'response') return;
+        for (const live of stuck) {
+          live.stuck = true;
+          live.request?.destroy(new Error(`no answer after ${Math.round(performance.now() - live.startedAt)} ms while the collector answers again`));
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.probing = false;
+      });
+  }
+
+  private post(body: Buffer, resolve: (outcome: HttpOutcome) => void, signal: AbortSignal | undefined, timeoutMs: number, live: LiveRequest | undefined): void {
     let settled = false;
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -129,7 +200,8 @@ export class HttpTransport {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
-    const failWith = (error: unknown): void => settle({ kind: 'network-error', error: toError(error), timedOut, aborted: signal?.aborted === true });
+    const failWith = (error: unknown): void =>
+      settle({ kind: 'network-error', error: toError(error), timedOut, aborted: signal?.aborted === true, stuck: live?.stuck === true });
     if (signal?.aborted) {
       failWith(new Error('aborted before sending'));
       return;
@@ -146,7 +218,7 @@ export class HttpTransport {
       failWith(error);
       return;
     }
-    const timeoutMs = this.timeoutMs;
+    if (live) live.request = request;
     timer = setTimeout(function onRequestTimeout() {
       timedOut = true;
       request.destroy(new Error(`no complete response within ${timeoutMs} ms`));
@@ -159,7 +231,12 @@ export class HttpTransport {
       };
       signal.addEventListener('abort', onAbort, { once: true });
     }
+    const onAnswer = (): void => {
+      this.lastAnswerAt = performance.now();
+      if (live) live.answered = true;
+    };
     request.on('response', function onExportResponse(response) {
+      onAnswer();
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', function onExportResponseData(chunk: Buffer) {

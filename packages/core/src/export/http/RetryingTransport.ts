@@ -8,9 +8,12 @@ import { parseRetryAfter } from './retryAfter.js';
 
 /** Retries after the first attempt. */
 export const DEFAULT_MAX_RETRIES = 3;
-/** The first backoff; each retry waits BACKOFF_MULTIPLIER times longer, up to DEFAULT_MAX_BACKOFF_MS. */
-export const DEFAULT_INITIAL_BACKOFF_MS = 1000;
-export const DEFAULT_MAX_BACKOFF_MS = 5000;
+/**
+ * The first backoff; each retry waits BACKOFF_MULTIPLIER times longer, up to DEFAULT_MAX_BACKOFF_MS. Short, so
+ * that export resumes within about a second of a collector's recovery; the export's time budget bounds the whole.
+ */
+export const DEFAULT_INITIAL_BACKOFF_MS = 500;
+export const DEFAULT_MAX_BACKOFF_MS = 1000;
 export const BACKOFF_MULTIPLIER = 2;
 /** Each backoff is spread by ±20 %, so that many clients failing together do not retry together. */
 export const BACKOFF_JITTER = 0.2;
@@ -23,9 +26,9 @@ export const DEFAULT_RETRYABLE_STATUSES: readonly number[] = Object.freeze([429,
 export interface RetryConfig {
   /** Retries after the first attempt. Default 3. */
   maxRetries?: number;
-  /** First backoff, in ms; doubles each retry, with jitter. Default 1000. */
+  /** First backoff, in ms; doubles each retry, with jitter. Default 500. */
   initialBackoffMs?: number;
-  /** Longest backoff, in ms. Default 5000. */
+  /** Longest backoff, in ms. Default 1000. */
   maxBackoffMs?: number;
   /** A server's `Retry-After` is honoured up to this many ms. Default 30000. */
   maxRetryAfterMs?: number;
@@ -125,6 +128,8 @@ export class RetryingTransport {
 
   /** The wait before retry number `retry + 1`: the server's `Retry-After` if it sent one, else our backoff. */
   delayBefore(retry: number, outcome: HttpOutcome): number {
+    // A request cut because the collector answers again (see HttpTransport's probe) goes again at once.
+    if (outcome.kind === 'network-error' && outcome.stuck) return 0;
     const retryAfter = outcome.kind === 'response' ? parseRetryAfter(outcome.retryAfter) : undefined;
     if (retryAfter !== undefined) return Math.min(retryAfter, this.maxRetryAfterMs);
     const backoff = Math.min(this.maxBackoffMs, this.initialBackoffMs * BACKOFF_MULTIPLIER ** retry);
