@@ -2,7 +2,15 @@
 //
 //   node bench/http/collector.mjs            prints `port=NNNN` once listening on 127.0.0.1
 //   POST /v1/traces                          application/x-protobuf or application/json, optionally gzip
-//   GET  /count                              { spans, serverSpans, requests, bytes, errors, ... } as JSON
+//   GET  /count                              { spans, serverSpans, requests, bytes, errors, pending, ... } as JSON
+//
+// Latency: COLLECTOR_LATENCY_MS (default 0), or over the IPC channel { type: 'latency', ms } -> { type: 'latency', ms },
+// delays every answer to POST /v1/traces by that many milliseconds. The delay is on the server side and on a timer:
+// the body is read and decoded at once, the answer is sent after the delay, and the event loop keeps serving other
+// exports meanwhile, as a distant or busy collector would. Spans count (`spans`, `serverSpans`) when their export is
+// answered to a client still connected, which is when the exporter counts them as delivered; those of an export whose
+// client went away before the answer (it gave up: timeout, shutdown) count in `unansweredSpans` instead. `pending`
+// counts exports whose answer is still waiting, `answered` and `unanswered` the others.
 //
 // Protobuf bodies are decoded with the official definitions (the protobufjs root generated from
 // opentelemetry-proto that @opentelemetry/otlp-transformer 0.57 ships), so a body that counts here also decodes
@@ -19,17 +27,61 @@ const ExportTraceServiceRequest = opentelemetry.proto.collector.trace.v1.ExportT
 // https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding — enums are integers in OTLP/JSON.
 const SPAN_KIND_SERVER = 2;
 
-const counts = { spans: 0, serverSpans: 0, requests: 0, bytes: 0, errors: 0, protobufRequests: 0, jsonRequests: 0, gzipRequests: 0, lastError: undefined };
+const counts = {
+  spans: 0,
+  serverSpans: 0,
+  requests: 0,
+  bytes: 0,
+  errors: 0,
+  protobufRequests: 0,
+  jsonRequests: 0,
+  gzipRequests: 0,
+  pending: 0,
+  answered: 0,
+  unanswered: 0,
+  unansweredSpans: 0,
+  latencyMs: 0,
+  lastError: undefined,
+};
+
+function checkLatency(value, what) {
+  const ms = Number(value);
+  if (!(Number.isInteger(ms) && ms >= 0)) throw new TypeError(`${what}: expected a whole number of milliseconds >= 0, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+counts.latencyMs = checkLatency(process.env.COLLECTOR_LATENCY_MS || 0, 'COLLECTOR_LATENCY_MS');
+
+/** Sends the answer now, or after the configured latency, without holding the event loop. */
+function answer(res, status, headers, body, found = { spans: 0, serverSpans: 0 }) {
+  const send = () => {
+    counts.pending--;
+    if (res.destroyed || !res.socket || res.socket.destroyed) {
+      counts.unanswered++;
+      counts.unansweredSpans += found.spans;
+      return;
+    }
+    counts.answered++;
+    counts.spans += found.spans;
+    counts.serverSpans += found.serverSpans;
+    res.writeHead(status, headers).end(body);
+  };
+  counts.pending++;
+  if (counts.latencyMs > 0) setTimeout(send, counts.latencyMs);
+  else send();
+}
 
 function countSpans(request) {
+  const found = { spans: 0, serverSpans: 0 };
   for (const resourceSpans of request.resourceSpans ?? []) {
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
       for (const span of scopeSpans.spans ?? []) {
-        counts.spans++;
-        if (span.kind === SPAN_KIND_SERVER || span.kind === 'SPAN_KIND_SERVER') counts.serverSpans++;
+        found.spans++;
+        if (span.kind === SPAN_KIND_SERVER || span.kind === 'SPAN_KIND_SERVER') found.serverSpans++;
       }
     }
   }
+  return found;
 }
 
 function handleExport(req, res, body) {
@@ -43,18 +95,18 @@ function handleExport(req, res, body) {
     }
     if (type.startsWith('application/json')) {
       counts.jsonRequests++;
-      countSpans(JSON.parse(body.toString('utf8')));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const found = countSpans(JSON.parse(body.toString('utf8')));
+      answer(res, 200, { 'content-type': 'application/json' }, '{}', found);
     } else {
       counts.protobufRequests++;
-      countSpans(ExportTraceServiceRequest.decode(body));
+      const found = countSpans(ExportTraceServiceRequest.decode(body));
       // An empty ExportTraceServiceResponse encodes to zero bytes.
-      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      answer(res, 200, { 'content-type': 'application/x-protobuf' }, undefined, found);
     }
   } catch (error) {
     counts.errors++;
     counts.lastError = `${type}: ${error?.message ?? error}`;
-    res.writeHead(400, { 'content-type': 'text/plain' }).end(String(error?.message ?? error));
+    answer(res, 400, { 'content-type': 'text/plain' }, String(error?.message ?? error));
   }
 }
 
@@ -79,6 +131,16 @@ server.listen(Number(process.env.COLLECTOR_PORT ?? 0), '127.0.0.1', () => {
   const { port } = server.address();
   console.log(`port=${port}`);
   process.send?.({ type: 'ready', port });
+});
+
+process.on('message', (message) => {
+  if (message?.type !== 'latency') return;
+  try {
+    counts.latencyMs = checkLatency(message.ms, 'latency');
+    process.send({ type: 'latency', ms: counts.latencyMs });
+  } catch (error) {
+    process.send({ type: 'latency', ms: counts.latencyMs, error: error.message });
+  }
 });
 
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
