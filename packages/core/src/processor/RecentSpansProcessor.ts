@@ -42,9 +42,12 @@ export class RecentSpansProcessor implements SpanProcessor {
     const ring = this.ring;
     if (ring.length === 0) return;
     const size = span.estimatedBytes ?? UNKNOWN_SPAN_BYTES;
-    if (size > this.options.maxBytes) return;
-    if (this.count === ring.length) this.evictOldest();
-    while (this.count > 0 && this.bytes + size > this.options.maxBytes) this.evictOldest();
+    // Full, or over the byte budget: the oldest make room (the usual case is one eviction, of the slot reused).
+    if (this.count === ring.length || this.bytes + size > this.options.maxBytes) {
+      if (size > this.options.maxBytes) return;
+      if (this.count === ring.length) this.evictOldest();
+      while (this.count > 0 && this.bytes + size > this.options.maxBytes) this.evictOldest();
+    }
     ring[this.next] = span;
     this.sizes[this.next] = size;
     this.bytes += size;

@@ -193,16 +193,17 @@ export class AuditSpan implements Span, ReadableSpan {
       return this;
     }
     // The usual tag (a short string, a number, a boolean) costs two comparisons here; the rest is off this path.
+    // The size estimate counts the value's text (keys are short and mostly literals: a fixed cost covers them).
     const limits = this.limits;
     if (typeof value === 'string') {
       if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
+      this._bytes += VALUE_BYTES + value.length;
     } else if (typeof value === 'object' && value !== null) {
       value = this.limitArray(value);
       this._bytes += estimateValue(value);
-    }
+    } else this._bytes += VALUE_BYTES;
     if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
     (this.tags as Tags)[key] = value;
-    this._bytes += key.length + (typeof value === 'string' ? value.length : VALUE_BYTES);
     return this;
   }
 
