@@ -103,7 +103,10 @@ function bytesOf(span: ReadableSpan): number {
 export class BatchSpanProcessor implements SpanProcessor {
   private readonly config: Readonly<Required<BatchConfig>>;
   private queue: ReadableSpan[] = [];
+  /** Estimated bytes of the spans waiting. */
   private queueBytes = 0;
+  /** Estimated bytes of the spans this processor holds: waiting, and in exports not yet settled (the budget's). */
+  private heldBytes = 0;
   private readonly inFlight = new Set<Export>();
   private timer: NodeJS.Timeout | undefined;
   private exportScheduled = false;
@@ -139,15 +142,16 @@ export class BatchSpanProcessor implements SpanProcessor {
       return;
     }
     const bytes = bytesOf(span);
-    if (this.queueBytes + bytes > maxQueueBytes) {
+    if (this.heldBytes + bytes > maxQueueBytes) {
       this.drop('queue_bytes', 1);
       diag.warnOnce('batch.queue_bytes', `span queue over its byte budget (${maxQueueBytes} bytes): spans are being dropped and counted in getStats().spansDropped.queue_bytes (further drops are not logged)`);
       return;
     }
     queue.push(span);
     this.queueBytes += bytes;
+    this.heldBytes += bytes;
     this.accepted++;
-    if (queue.length < maxExportBatchSize) {
+    if (!this.batchReady()) {
       if (this.timer === undefined) this.startTimer();
     } else if (this.inFlight.size < this.config.maxConcurrentExports) this.scheduleExport();
     // else: an export in flight starts the next one when it ends
@@ -195,7 +199,8 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    const flushLimit = deadline(Math.max(0, timeoutMs - SHUTDOWN_MARGIN_MS));
+    // Most of the deadline goes to delivering; the rest to aborting what still runs and closing the exporter.
+    const flushLimit = deadline(Math.max(0, timeoutMs - Math.min(SHUTDOWN_MARGIN_MS, timeoutMs / 5)));
     const overall = deadline(timeoutMs);
     try {
       await within(this.flushUpTo(this.accepted, flushLimit), flushLimit);
@@ -204,6 +209,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       if (this.queue.length > 0) {
         this.drop('shutdown', this.queue.length);
         this.queue = [];
+        this.heldBytes -= this.queueBytes;
         this.queueBytes = 0;
       }
       await within(Promise.all([...this.inFlight].map((entry) => entry.done)), overall);
@@ -245,6 +251,11 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.pump(false);
   };
 
+  /** A batch is ready when it is full in spans, or holds a quarter of the byte budget (large spans, few of them). */
+  private batchReady(): boolean {
+    return this.queue.length >= this.config.maxExportBatchSize || this.queueBytes >= this.config.maxQueueBytes / 4;
+  }
+
   /** How many spans the next export takes: the usual batch, or a share of the backlog while one waits. */
   private nextBatchSize(): number {
     const { maxExportBatchSize, maxConcurrentExports } = this.config;
@@ -256,7 +267,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   /** Starts exports while slots are free: full batches only, or any remainder when `partial` (the timer fired). */
   private pump(partial: boolean): void {
     // `this.queue`, not a local: taking a batch may replace the array.
-    while (this.inFlight.size < this.config.maxConcurrentExports && (this.queue.length >= this.config.maxExportBatchSize || (partial && this.queue.length > 0))) {
+    while (this.inFlight.size < this.config.maxConcurrentExports && this.queue.length > 0 && (partial || this.batchReady())) {
       this.startExport(this.nextBatchSize());
     }
     if (this.queue.length > 0 && this.timer === undefined && !this.stopped) this.startTimer();
@@ -275,13 +286,17 @@ export class BatchSpanProcessor implements SpanProcessor {
   private startExport(size: number): void {
     const queue = this.queue;
     let batch: ReadableSpan[];
+    let bytes: number;
     if (queue.length <= size) {
       batch = queue;
       this.queue = [];
+      bytes = this.queueBytes;
       this.queueBytes = 0;
     } else {
       batch = queue.splice(0, size);
-      for (let i = 0; i < batch.length; i++) this.queueBytes -= bytesOf(batch[i]);
+      bytes = 0;
+      for (let i = 0; i < batch.length; i++) bytes += bytesOf(batch[i]);
+      this.queueBytes -= bytes;
     }
     this.taken += batch.length;
     this.exportsStarted++;
@@ -290,6 +305,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     this.inFlight.add(entry);
     void entry.done.then(() => {
       this.inFlight.delete(entry);
+      this.heldBytes -= bytes;
       this.pump(false);
     });
   }

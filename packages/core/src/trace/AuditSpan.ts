@@ -46,6 +46,7 @@ const VALID_ID = /^[0-9a-f]+$/;
 const SPAN_BASE_BYTES = 320;
 const VALUE_BYTES = 16;
 const ENTRY_BYTES = 64;
+const ESTIMATE_RECOUNT_AFTER_WRITES = 32;
 
 function estimateValue(value: unknown): number {
   if (typeof value === 'string') return value.length;
@@ -130,6 +131,8 @@ export class AuditSpan implements Span, ReadableSpan {
   private readonly limits: ResolvedSpanLimits;
   // Tag writes so far: an upper bound on distinct keys, so that the count limit costs nothing until it could bite.
   private tagWrites = 0;
+  // The exact number of keys, counted once the writes pass the limit (-1 before): each later write costs one lookup.
+  private keyCount = -1;
   /** @internal The size estimate, kept as values are written (an overwrite counts twice: an upper bound). */
   _bytes = SPAN_BASE_BYTES;
 
@@ -195,15 +198,17 @@ export class AuditSpan implements Span, ReadableSpan {
     // The usual tag (a short string, a number, a boolean) costs two comparisons here; the rest is off this path.
     // The size estimate counts the value's text (keys are short and mostly literals: a fixed cost covers them).
     const limits = this.limits;
+    let bytes = VALUE_BYTES;
     if (typeof value === 'string') {
       if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
-      this._bytes += VALUE_BYTES + value.length;
+      bytes += value.length;
     } else if (typeof value === 'object' && value !== null) {
       value = this.limitArray(value);
-      this._bytes += estimateValue(value);
-    } else this._bytes += VALUE_BYTES;
+      bytes = estimateValue(value);
+    }
     if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
     (this.tags as Tags)[key] = value;
+    this._bytes += bytes;
     return this;
   }
 
@@ -287,6 +292,7 @@ export class AuditSpan implements Span, ReadableSpan {
     const end = endTime ?? now();
     this.endTime = end < this.startTime ? this.startTime : end;
     this.duration = this.endTime - this.startTime;
+    this.settleEstimate();
     const owner = this._owner;
     this._owner = undefined;
     owner?.onSpanEnd(this);
@@ -299,11 +305,25 @@ export class AuditSpan implements Span, ReadableSpan {
   // Past as many writes as the limit allows, a new key is dropped when the limit is reached; an existing one is
   // still overwritten.
   private overCountLimit(key: string): boolean {
+    if (hasOwn(this.tags, key)) return false;
     const limits = this.limits;
-    if (hasOwn(this.tags, key) || Object.keys(this.tags).length < limits.attributeCountLimit) return false;
+    if (this.keyCount < 0) this.keyCount = Object.keys(this.tags).length;
+    if (this.keyCount < limits.attributeCountLimit) {
+      this.keyCount++;
+      return false;
+    }
     (this._cuts ??= noCuts()).droppedTagsCount++;
     warnLimit('attributeCountLimit', limits);
     return true;
+  }
+
+  // Overwrites of one key add to the running estimate each time: past a few dozen writes it is recounted exactly.
+  private settleEstimate(): void {
+    if (this.tagWrites <= ESTIMATE_RECOUNT_AFTER_WRITES) return;
+    let bytes = SPAN_BASE_BYTES + estimateFields(this.tags);
+    for (const log of this.logs) bytes += ENTRY_BYTES + log.message.length + estimateFields(log.fields);
+    for (const link of this.links) bytes += ENTRY_BYTES + estimateFields(link.tags);
+    this._bytes = bytes;
   }
 
   private limitValue(value: string): string {

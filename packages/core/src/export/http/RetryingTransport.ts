@@ -6,8 +6,11 @@ import { parseRetryAfter } from './retryAfter.js';
 // Retry policy for OTLP/HTTP: https://opentelemetry.io/docs/specs/otlp/#failures-1 and #otlphttp-throttling.
 // Zipkin has no such rules; it gets the same policy.
 
-/** Retries after the first attempt. */
-export const DEFAULT_MAX_RETRIES = 3;
+/**
+ * Retries after the first attempt: enough, with the short backoff, to keep trying through the export's whole
+ * budget (10 s by default), which is the real bound.
+ */
+export const DEFAULT_MAX_RETRIES = 10;
 /**
  * The first backoff; each retry waits BACKOFF_MULTIPLIER times longer, up to DEFAULT_MAX_BACKOFF_MS. Short, so
  * that export resumes within about a second of a collector's recovery; the export's time budget bounds the whole.
@@ -24,7 +27,7 @@ export const DEFAULT_RETRYABLE_STATUSES: readonly number[] = Object.freeze([429,
 
 /** How network exporters retry. https://opentelemetry.io/docs/specs/otlp/#failures-1 */
 export interface RetryConfig {
-  /** Retries after the first attempt. Default 3. */
+  /** Retries after the first attempt. Default 10 (the export's time budget bounds them too). */
   maxRetries?: number;
   /** First backoff, in ms; doubles each retry, with jitter. Default 500. */
   initialBackoffMs?: number;

@@ -32,8 +32,8 @@ function scripted(outcomes: HttpOutcome[], secrets: string[] = []): Sender & { s
 const FAST = { initialBackoffMs: 1, maxBackoffMs: 4 };
 
 describe('RetryingTransport', () => {
-  it('has the OTLP defaults: 3 retries; 429, 502, 503, 504 retryable', () => {
-    expect(DEFAULT_MAX_RETRIES).to.equal(3);
+  it('has the defaults: 10 retries (the export budget bounds them); 429, 502, 503, 504 retryable', () => {
+    expect(DEFAULT_MAX_RETRIES).to.equal(10);
     expect([...DEFAULT_RETRYABLE_STATUSES]).to.deep.equal([429, 502, 503, 504]);
   });
 
