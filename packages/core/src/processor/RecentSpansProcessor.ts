@@ -40,14 +40,38 @@ export class RecentSpansProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     const ring = this.ring;
-    if (ring.length === 0) return;
+    const length = ring.length;
+    if (length === 0) return;
     const size = span.estimatedBytes ?? UNKNOWN_SPAN_BYTES;
-    // Full, or over the byte budget: the oldest make room (the usual case is one eviction, of the slot reused).
-    if (this.count === ring.length || this.bytes + size > this.options.maxBytes) {
-      if (size > this.options.maxBytes) return;
-      if (this.count === ring.length) this.evictOldest();
-      while (this.count > 0 && this.bytes + size > this.options.maxBytes) this.evictOldest();
+    const at = this.next;
+    const following = at + 1 === length ? 0 : at + 1;
+    if (this.count === length) {
+      // Full (the steady state): the span takes the oldest one's slot, when the budget allows.
+      const bytes = this.bytes - this.sizes[at] + size;
+      if (bytes <= this.options.maxBytes) {
+        ring[at] = span;
+        this.sizes[at] = size;
+        this.bytes = bytes;
+        this.next = this.oldest = following;
+        return;
+      }
+    } else if (this.bytes + size <= this.options.maxBytes) {
+      ring[at] = span;
+      this.sizes[at] = size;
+      this.bytes += size;
+      this.count++;
+      this.next = following;
+      return;
     }
+    this.makeRoom(span, size);
+  }
+
+  // Over the byte budget: the oldest go until the span fits (a span over the whole budget is not kept).
+  private makeRoom(span: ReadableSpan, size: number): void {
+    if (size > this.options.maxBytes) return;
+    const ring = this.ring;
+    if (this.count === ring.length) this.evictOldest();
+    while (this.count > 0 && this.bytes + size > this.options.maxBytes) this.evictOldest();
     ring[this.next] = span;
     this.sizes[this.next] = size;
     this.bytes += size;

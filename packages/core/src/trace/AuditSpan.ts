@@ -91,10 +91,12 @@ export interface SpanCuts {
   truncatedValues: number;
   /** Fields dropped from logs and tags from links. */
   droppedFields: number;
+  /** The exact number of tag keys, counted once the writes pass the count limit (-1 before). */
+  keyCount: number;
 }
 
 function noCuts(): SpanCuts {
-  return { droppedTagsCount: 0, droppedLogsCount: 0, droppedLinksCount: 0, truncatedValues: 0, droppedFields: 0 };
+  return { droppedTagsCount: 0, droppedLogsCount: 0, droppedLinksCount: 0, truncatedValues: 0, droppedFields: 0, keyCount: -1 };
 }
 
 /** A recording span. Created by `AuditTracer.startSpan`; ended exactly once by `finish`. */
@@ -131,8 +133,6 @@ export class AuditSpan implements Span, ReadableSpan {
   private readonly limits: ResolvedSpanLimits;
   // Tag writes so far: an upper bound on distinct keys, so that the count limit costs nothing until it could bite.
   private tagWrites = 0;
-  // The exact number of keys, counted once the writes pass the limit (-1 before): each later write costs one lookup.
-  private keyCount = -1;
   /** @internal The size estimate, kept as values are written (an overwrite counts twice: an upper bound). */
   _bytes = SPAN_BASE_BYTES;
 
@@ -292,7 +292,7 @@ export class AuditSpan implements Span, ReadableSpan {
     const end = endTime ?? now();
     this.endTime = end < this.startTime ? this.startTime : end;
     this.duration = this.endTime - this.startTime;
-    this.settleEstimate();
+    if (this.tagWrites > ESTIMATE_RECOUNT_AFTER_WRITES) this.recountEstimate();
     const owner = this._owner;
     this._owner = undefined;
     owner?.onSpanEnd(this);
@@ -304,22 +304,23 @@ export class AuditSpan implements Span, ReadableSpan {
 
   // Past as many writes as the limit allows, a new key is dropped when the limit is reached; an existing one is
   // still overwritten.
+  // Only spans past the limit get here, so the exact count lives with the cut counters, allocated for them alone.
   private overCountLimit(key: string): boolean {
     if (hasOwn(this.tags, key)) return false;
     const limits = this.limits;
-    if (this.keyCount < 0) this.keyCount = Object.keys(this.tags).length;
-    if (this.keyCount < limits.attributeCountLimit) {
-      this.keyCount++;
+    const cuts = (this._cuts ??= noCuts());
+    if (cuts.keyCount < 0) cuts.keyCount = Object.keys(this.tags).length;
+    if (cuts.keyCount < limits.attributeCountLimit) {
+      cuts.keyCount++;
       return false;
     }
-    (this._cuts ??= noCuts()).droppedTagsCount++;
+    cuts.droppedTagsCount++;
     warnLimit('attributeCountLimit', limits);
     return true;
   }
 
   // Overwrites of one key add to the running estimate each time: past a few dozen writes it is recounted exactly.
-  private settleEstimate(): void {
-    if (this.tagWrites <= ESTIMATE_RECOUNT_AFTER_WRITES) return;
+  private recountEstimate(): void {
     let bytes = SPAN_BASE_BYTES + estimateFields(this.tags);
     for (const log of this.logs) bytes += ENTRY_BYTES + log.message.length + estimateFields(log.fields);
     for (const link of this.links) bytes += ENTRY_BYTES + estimateFields(link.tags);

@@ -432,7 +432,9 @@ describe('export under load and faults (real collector, real app)', function () 
       expect(result.heldPeak - result.heldBefore).to.be.below(budget + DEFAULT_MAX_FINISHED_SPAN_BYTES + 16 * MiB);
     }
     expect(small.rssPeak - small.rssBefore).to.be.below(64 * MiB);
-    expect(byDefault.rssPeak - byDefault.rssBefore).to.be.below(DEFAULT_MAX_QUEUE_BYTES + 64 * MiB);
+    // RSS also holds the bodies of the exports being retried (up to 4 of at most 4 MiB, and their gzip) and memory
+    // the allocator has not returned yet: the budget plus 80 MiB, against 5.9 GB before the budget existed.
+    expect(byDefault.rssPeak - byDefault.rssBefore).to.be.below(DEFAULT_MAX_QUEUE_BYTES + 80 * MiB);
     const mb = (n: number) => (n / MiB).toFixed(1);
     for (const [name, r] of [
       ['1 MiB', small],
