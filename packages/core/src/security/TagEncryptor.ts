@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { invalidOption, secretValue } from '../invalidOption.js';
 import { compileNameMatcher, type NameMatcher, type NamePattern } from '../matcher.js';
+import { setOwnProperty } from '../ownProperty.js';
 
 // AES-256-GCM: authenticated, so a tampered value fails to decrypt instead of decrypting to garbage.
 const ALGORITHM = 'aes-256-gcm';
@@ -75,7 +76,7 @@ export class TagEncryptor {
       if (value === undefined || value === null || !this.matches(key)) continue;
       if (typeof value === 'string' && value.startsWith(ENCRYPTED_PREFIX)) continue;
       out ??= { ...tags };
-      out[key] = this.encrypt(typeof value === 'string' ? value : JSON.stringify(value));
+      setOwnProperty(out, key, this.encrypt(typeof value === 'string' ? value : JSON.stringify(value)));
     }
     return (out ?? tags) as T;
   }

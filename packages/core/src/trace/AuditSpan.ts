@@ -1,5 +1,6 @@
 import { now } from '../clock.js';
 import { diag } from '../diag.js';
+import { setOwnProperty } from '../ownProperty.js';
 import type {
   LogLevel,
   ReadableSpan,
@@ -207,7 +208,8 @@ export class AuditSpan implements Span, ReadableSpan {
       bytes = estimateValue(value);
     }
     if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
-    (this.tags as Tags)[key] = value;
+    if (key === '__proto__') setOwnProperty(this.tags as Tags, key, value);
+    else (this.tags as Tags)[key] = value;
     this._bytes += bytes;
     return this;
   }
@@ -378,7 +380,7 @@ export class AuditSpan implements Span, ReadableSpan {
         continue;
       }
       const value = fields[key];
-      out[key] = typeof value === 'string' ? this.limitValue(value) : Array.isArray(value) ? this.limitArray(value) : value;
+      setOwnProperty(out, key, typeof value === 'string' ? this.limitValue(value) : Array.isArray(value) ? this.limitArray(value) : value);
     }
     return out;
   }
