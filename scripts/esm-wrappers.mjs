@@ -18,5 +18,15 @@ for (const name of readdirSync(packagesDir)) {
   // A package whose source has `export default x` gets x as its ES default export too.
   const defaultExport = 'default' in exports ? 'cjs.default' : 'cjs';
   writeFileSync(join(dist, 'index.mjs'), `import cjs from './index.js';\n${body}export default ${defaultExport};\n`);
-  writeFileSync(join(dist, 'index.d.mts'), `export * from './index.js';\n`);
+  // `export *` never re-exports a default, so the types of `import x from '@audit-tracing/<name>'` name it
+  // apart. It is re-exported under the named export it is the same value as: an ES import of a CommonJS
+  // file's `default` means `module.exports` under node16/nodenext but `exports.default` under bundler
+  // resolution, while a named re-export means one thing everywhere.
+  let defaultType = '';
+  if ('default' in exports) {
+    const alias = names.find((key) => exports[key] === exports.default);
+    if (alias === undefined) throw new Error(`${name}: the default export must also be a named export, for index.d.mts`);
+    defaultType = `export { ${alias} as default } from './index.js';\n`;
+  }
+  writeFileSync(join(dist, 'index.d.mts'), `export * from './index.js';\n${defaultType}`);
 }

@@ -21,7 +21,7 @@ const CORE = 'packages/core/src/';
 // Each rule is either an exact file or a folder (ending in '/', matches everything below it).
 const LAYER_RULES: ReadonlyArray<readonly [string, Layer]> = [
   // 0 shared: importable by anyone; imports only layer 0 and node: builtins.
-  ...['types.ts', 'diag.ts', 'clock.ts', 'ids.ts', 'semconv.ts', 'invalidOption.ts', 'matcher.ts', 'ownProperty.ts'].map((f) => [CORE + f, 0] as const),
+  ...['types.ts', 'diag.ts', 'clock.ts', 'ids.ts', 'semconv.ts', 'invalidOption.ts', 'matcher.ts', 'ownProperty.ts', 'globalState.ts', 'version.ts'].map((f) => [CORE + f, 0] as const),
   [CORE + 'context/', 0],
   [CORE + 'propagation/', 0],
   [CORE + 'sampling/', 0],

@@ -1,9 +1,6 @@
-import type { Dispatcher } from 'undici';
 import type { Duplex } from 'node:stream';
 import type { ClientSpan } from './ClientSpan.js';
-
-type Controller = Dispatcher.DispatchController;
-type ResponseHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
+import type { DispatchController as Controller, DispatchHandler, ResponseHeaders } from './dispatch.js';
 
 /** Callbacks undici still calls on a handler besides the documented ones (fetch's timing info uses the first). */
 interface ExtraCallbacks {
@@ -19,10 +16,10 @@ interface ExtraCallbacks {
  * handle is forwarded unchanged, as undici's own `DecoratorHandler` does, so that what the wrapped handler
  * measures (fetch's response-start time, upload progress) still reaches it.
  */
-export class TracingHandler implements Dispatcher.DispatchHandler, ExtraCallbacks {
+export class TracingHandler implements DispatchHandler, ExtraCallbacks {
   constructor(
     private readonly clientSpan: ClientSpan,
-    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly handler: DispatchHandler,
   ) {}
 
   onRequestStart(controller: Controller, context: unknown): void {

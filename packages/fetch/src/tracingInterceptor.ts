@@ -1,13 +1,11 @@
-import type { Dispatcher } from 'undici';
 import { diag } from '@audit-tracing/core';
 import { rawHeadersHave } from './carriers.js';
 import { ClientSpan } from './ClientSpan.js';
 import { rememberInjected } from './interceptedHeaders.js';
 import { resolveOptions, type FetchTracingOptions, type OutboundRequest, type ResolvedOptions } from './options.js';
 import { TracingHandler } from './TracingHandler.js';
+import type { DispatchInterceptor, DispatchOptions } from './dispatch.js';
 import { requestUrl } from './url.js';
-
-type DispatchOptions = Dispatcher.DispatchOptions;
 
 /** The caller's headers as a flat list we may append to; their own object is never modified. */
 function headerList(headers: DispatchOptions['headers']): unknown[] {
@@ -54,7 +52,7 @@ function startTracing(resolved: ResolvedOptions, opts: DispatchOptions): { clien
  * When `instrumentFetch()` is also installed, requests that went through the interceptor are not traced twice.
  * Needs undici 7 (its handler API); undici 6 and Node's own fetch are covered by `instrumentFetch()`.
  */
-export function tracingInterceptor(options?: FetchTracingOptions): Dispatcher.DispatcherComposeInterceptor {
+export function tracingInterceptor(options?: FetchTracingOptions): DispatchInterceptor {
   const resolved = resolveOptions(options, 'tracingInterceptor');
   return function tracingInterceptorFactory(dispatch) {
     return function tracingInterceptor(opts, handler) {

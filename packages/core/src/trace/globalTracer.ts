@@ -1,17 +1,19 @@
+import { coreState } from '../globalState.js';
 import type { Span } from '../types.js';
 import { AuditTracer } from './AuditTracer.js';
 
-let globalTracer: AuditTracer | undefined;
+// Kept with the context, shared with every compatible copy of core (globalState.ts).
 
 /** Makes `tracer` the one adapters and `trace` use when they are given none and no span is active. */
 export function setGlobalTracer(tracer: AuditTracer | undefined): void {
-  globalTracer = tracer;
+  coreState.globalTracer = tracer;
 }
 
 /** The process-wide tracer; created on first use from the environment (OTEL_* variables) when none was set. */
 export function getGlobalTracer(): AuditTracer {
-  globalTracer ??= new AuditTracer();
-  return globalTracer;
+  coreState.globalTracer ??= new AuditTracer();
+  // Another copy's tracer when a compatible copy of core set it first: same major, same shape.
+  return coreState.globalTracer as AuditTracer;
 }
 
 /**
