@@ -291,7 +291,10 @@ describe('export under load and faults (real collector, real app)', function () 
       expect(collector.spansReceived + dropped(tracer)).to.equal(stats.spansFinished);
       expect(stats.spansFinished).to.equal(flow.ids.length);
       expect(collector.duplicateSpans).to.equal(0);
-      expect(collector.maxOpenConnections).to.be.at.most(DEFAULT_MAX_CONCURRENT_EXPORTS + 1);
+      // Bounded by the exports in flight plus the probe — and, seen from the collector, by sockets we cut (budget
+      // spent, or stuck when the probe is answered) that it has not yet seen close while their retries connect.
+      // Before, abandoned sends piled up without bound (13 connections with one export allowed).
+      expect(collector.maxOpenConnections).to.be.at.most(2 * DEFAULT_MAX_CONCURRENT_EXPORTS + 1);
       expect(resumedAfterMs).to.be.at.most(resumeWithinMs);
       figure(
         `3 hang→healthy, ${budget}: finished ${stats.spansFinished}, received ${collector.spansReceived}, exported ${stats.spansExported}, ` +
