@@ -1,5 +1,5 @@
 import type { FlushOptions, SpanProcessor } from '../processor/SpanProcessor.js';
-import type { ReadableSpan, Span, SpanLink, SpanLog } from '../types.js';
+import type { ReadableSpan, Span } from '../types.js';
 import { TagEncryptor, type TagEncryptorOptions } from './TagEncryptor.js';
 
 /**
@@ -37,29 +37,35 @@ export class EncryptingSpanProcessor implements SpanProcessor {
     return this.inner.getStats?.() ?? {};
   }
 
-  /** `span`, or a copy of it whose sensitive values are encrypted. */
+  /** `span`, or a copy of it whose sensitive values are encrypted (tags, log fields, link tags). */
   encrypted(span: ReadableSpan): ReadableSpan {
-    const { encryptor } = this;
-    const tags = encryptor.encryptTags(span.tags);
-    let logs: SpanLog[] | undefined;
-    for (let i = 0; i < span.logs.length; i++) {
-      const log = span.logs[i];
-      if (!log.fields) continue;
-      const fields = encryptor.encryptTags(log.fields);
-      if (fields === log.fields) continue;
-      logs ??= span.logs.slice();
-      logs[i] = { ...log, fields };
-    }
-    let links: SpanLink[] | undefined;
-    for (let i = 0; i < span.links.length; i++) {
-      const link = span.links[i];
-      if (!link.tags) continue;
-      const linkTags = encryptor.encryptTags(link.tags);
-      if (linkTags === link.tags) continue;
-      links ??= span.links.slice();
-      links[i] = { ...link, tags: linkTags };
-    }
-    if (tags === span.tags && logs === undefined && links === undefined) return span;
-    return { ...span, tags, logs: logs ?? span.logs, links: links ?? span.links };
+    const encrypt = <T extends Readonly<Record<string, unknown>>>(values: T): T => this.encryptor.encryptTags(values);
+    const tags = encrypt(span.tags);
+    const logs = copyChanged(span.logs, (log) => log.fields, (log, fields) => ({ ...log, fields }), encrypt);
+    const links = copyChanged(span.links, (link) => link.tags, (link, linkTags) => ({ ...link, tags: linkTags }), encrypt);
+    if (tags === span.tags && logs === span.logs && links === span.links) return span;
+    return { ...span, tags, logs, links };
   }
+}
+
+/**
+ * `items`, or a copy in which each item whose values `change` replaced is itself a copy with the new values: the
+ * records a processor received are never written to.
+ */
+function copyChanged<T, V extends Readonly<Record<string, unknown>>>(
+  items: readonly T[],
+  valuesOf: (item: T) => V | undefined,
+  withValues: (item: T, values: V) => T,
+  change: (values: V) => V,
+): readonly T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const values = valuesOf(items[i]);
+    if (!values) continue;
+    const changed = change(values);
+    if (changed === values) continue;
+    out ??= items.slice();
+    out[i] = withValues(items[i], changed);
+  }
+  return out ?? items;
 }
