@@ -95,7 +95,9 @@ describe('docs/production.md: each backend configuration', () => {
       },
       {},
     );
-    expect(config.sampler ?? 'parentbased_traceidratio').to.equal('parentbased_traceidratio');
+    expect(config.sampleRate).to.equal(0.1);
+    expect(config.batch).to.include({ maxConcurrentExports: 8, maxQueueBytes: 64 * 1024 * 1024 });
+    expect(config.exportMaxBodyBytes).to.equal(2 * 1024 * 1024);
     expect(config.spanLimits?.attributeValueLengthLimit).to.equal(2048);
   });
 });

@@ -4,6 +4,7 @@ import type { ExportResult, SpanExporter } from '../export/SpanExporter.js';
 import { invalidOption, unknownOption } from '../invalidOption.js';
 import type { ReadableSpan } from '../types.js';
 import { deadline, within, type Deadline } from './deadline.js';
+import { spanBytes } from './spanBytes.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS, type FlushOptions, type ProcessorStats, type SpanProcessor } from './SpanProcessor.js';
 
 // Batching as the OpenTelemetry SDK specifies it, sized for a busy service: a full batch goes out at once, several
@@ -31,8 +32,6 @@ export const MAX_BATCH_GROWTH = 20;
 export const ABORT_GRACE_MS = 20;
 /** What shutdown keeps of its deadline for aborting exports and shutting the exporter down. */
 const SHUTDOWN_MARGIN_MS = 250;
-/** The size of a span from an exporter of our own making that carries no estimate. */
-const UNKNOWN_SPAN_BYTES = 1024;
 
 export interface BatchConfig {
   /** Spans per export request while the exporter keeps up; batches grow while a backlog waits. Default 100. */
@@ -87,10 +86,6 @@ interface Export {
 
 const ABANDONED: unique symbol = Symbol('abandoned');
 
-function bytesOf(span: ReadableSpan): number {
-  return span.estimatedBytes ?? UNKNOWN_SPAN_BYTES;
-}
-
 /**
  * Queues finished spans and exports them in batches, off the request path: `onEnd` only appends to an array.
  * A batch goes out as soon as it is full (on the next turn of the event loop), or when the oldest queued span has
@@ -141,7 +136,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       diag.warnOnce('batch.queue_full', `span queue full (${maxQueueSize} spans): spans are being dropped and counted in getStats().spansDropped.queue_full (further drops are not logged)`);
       return;
     }
-    const bytes = bytesOf(span);
+    const bytes = spanBytes(span);
     if (this.heldBytes + bytes > maxQueueBytes) {
       this.drop('queue_bytes', 1);
       diag.warnOnce('batch.queue_bytes', `span queue over its byte budget (${maxQueueBytes} bytes): spans are being dropped and counted in getStats().spansDropped.queue_bytes (further drops are not logged)`);
@@ -295,7 +290,7 @@ export class BatchSpanProcessor implements SpanProcessor {
     } else {
       batch = queue.splice(0, size);
       bytes = 0;
-      for (let i = 0; i < batch.length; i++) bytes += bytesOf(batch[i]);
+      for (let i = 0; i < batch.length; i++) bytes += spanBytes(batch[i]);
       this.queueBytes -= bytes;
     }
     this.taken += batch.length;

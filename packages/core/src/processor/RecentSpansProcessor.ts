@@ -1,5 +1,6 @@
 import { now } from '../clock.js';
 import type { ReadableSpan } from '../types.js';
+import { spanBytes } from './spanBytes.js';
 import type { SpanProcessor } from './SpanProcessor.js';
 
 export interface RecentSpansOptions {
@@ -11,8 +12,6 @@ export interface RecentSpansOptions {
   ttlMs: number;
 }
 
-/** The size of a span that carries no estimate. */
-const UNKNOWN_SPAN_BYTES = 1024;
 
 /**
  * Keeps the most recently ended spans for `tracer.getTraceSpans`: a fixed ring, bounded in spans and in estimated
@@ -42,7 +41,7 @@ export class RecentSpansProcessor implements SpanProcessor {
     const ring = this.ring;
     const length = ring.length;
     if (length === 0) return;
-    const size = span.estimatedBytes ?? UNKNOWN_SPAN_BYTES;
+    const size = spanBytes(span);
     const at = this.next;
     const following = at + 1 === length ? 0 : at + 1;
     if (this.count === length) {

@@ -1,7 +1,7 @@
 import { diag } from '../../diag.js';
 import type { ReadableSpan } from '../../types.js';
 import { SUCCESS, type ExportOptions, type ExportResult, type SpanExporter } from '../SpanExporter.js';
-import { HttpTransport } from './HttpTransport.js';
+import { HttpTransport, toBuffer } from './HttpTransport.js';
 import { RetryingTransport, type RetryConfig } from './RetryingTransport.js';
 
 /**
@@ -58,10 +58,6 @@ export function joinDelimited(prefix: string, suffix: string): (parts: readonly 
     pieces.push(tail);
     return Buffer.concat(pieces);
   };
-}
-
-function toBuffer(body: Uint8Array | string): Buffer {
-  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

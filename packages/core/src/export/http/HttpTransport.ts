@@ -57,6 +57,11 @@ export interface HttpTransportOptions {
   probeBody?: Uint8Array | string;
 }
 
+/** A body as a Buffer, without copying one that is already bytes. */
+export function toBuffer(body: Uint8Array | string): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -123,7 +128,7 @@ export class HttpTransport {
 
   /** The body as it goes on the wire (compressed once, however many times it is sent). */
   async prepare(body: Uint8Array | string): Promise<Buffer> {
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const bytes = toBuffer(body);
     return this.compression === 'gzip' ? gzipAsync(bytes, GZIP_OPTIONS) : bytes;
   }
 
