@@ -52,7 +52,7 @@ export class NonRecordingSpan implements Span {
   setTags(_tags: Tags): this {
     return this;
   }
-  log(_level: LogLevel, _message: string, _fields?: Record<string, unknown>): this {
+  log(_level: LogLevel, _message: string, _fields?: Record<string, unknown>, _timestamp?: number): this {
     return this;
   }
   setStatus(): this {
