@@ -22,7 +22,8 @@ export class NonRecordingSpan implements Span {
   readonly logs = EMPTY_LOGS;
   status = STATUS_OK;
   readonly traceFlags: number;
-  readonly sampled = false;
+  // Widened for subclasses that stand for a span recorded elsewhere (the OpenTelemetry bridge's remote parents).
+  readonly sampled: boolean = false;
   readonly traceState: string | undefined;
   readonly correlationId: string | undefined;
   private ended = false;
