@@ -89,7 +89,7 @@ describe('AuditTracer', () => {
     expect(span.logs[2].timestamp).to.be.a('number').and.not.NaN;
     await tracer.forceFlush();
     expect(exporter.getFinishedSpans()[0].instrumentationScope).to.equal(scope);
-    expect(tracer.startSpan('own').instrumentationScope === undefined).to.equal(true);
+    expect((tracer.startSpan('own') as AuditSpan).instrumentationScope).to.equal(undefined);
   });
 
   it('measures duration from the monotonic clock in epoch ms', async () => {

@@ -49,8 +49,12 @@ function freePort(): Promise<number> {
 }
 
 function ids(user: string): { uid: number; gid: number } {
-  const field = (flag: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
-  return { uid: field('-u'), gid: field('-g') };
+  try {
+    const field = (flag: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return { uid: field('-u'), gid: field('-g') };
+  } catch {
+    throw new Error(`no "${user}" user to run PostgreSQL as (it refuses root): apt-get install postgresql creates it`);
+  }
 }
 
 export async function startPostgres(): Promise<Postgres> {

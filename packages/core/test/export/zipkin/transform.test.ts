@@ -20,8 +20,8 @@ describe('Zipkin transform', () => {
   it('names an instrumentation scope in otel.scope.* tags, and leaves links out (Zipkin has none)', () => {
     const link = { context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 } };
     const zipkin = toZipkinSpan(finishedSpan({ instrumentationScope: { name: '@opentelemetry/instrumentation-pg', version: '0.77.0' }, links: [link] }));
-    expect(zipkin.tags['otel.scope.name']).to.equal('@opentelemetry/instrumentation-pg');
-    expect(zipkin.tags['otel.scope.version']).to.equal('0.77.0');
+    expect(zipkin.tags?.['otel.scope.name']).to.equal('@opentelemetry/instrumentation-pg');
+    expect(zipkin.tags?.['otel.scope.version']).to.equal('0.77.0');
     expect(JSON.stringify(zipkin)).not.to.include(link.context.spanId);
     expect(toZipkinSpan(finishedSpan()).tags).not.to.have.property('otel.scope.name');
   });
