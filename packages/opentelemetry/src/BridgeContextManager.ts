@@ -54,11 +54,6 @@ export function auditSpanOf(span: Span | undefined): AuditSpan | undefined {
   return foreign;
 }
 
-/** A wrapper made by `BridgeTracer` for a span it started: registered so that the context gives it back. */
-export function registerBridgeSpan(wrapper: BridgeSpan): void {
-  bridgeSpans.set(wrapper.span, wrapper);
-}
-
 /**
  * OpenTelemetry's context manager on top of ours, so both see one active span. Ours stays the truth about the
  * span: `context.active()` answers with our active span (wrapped), and `context.with(ctx, fn)` makes the span of

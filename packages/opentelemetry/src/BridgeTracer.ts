@@ -1,6 +1,6 @@
 import { isTracingSuppressed, type AuditTracer, type Span as AuditSpan, type InstrumentationScope, type SpanLink, type SpanOptions as AuditSpanOptions, type Tags, type TraceContext } from '@audit-tracing/core';
 import { context as contextApi, INVALID_SPAN_CONTEXT, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
-import { SUPPRESS_TRACING_KEY, auditSpanOf, registerBridgeSpan } from './BridgeContextManager.js';
+import { SUPPRESS_TRACING_KEY, auditSpanOf } from './BridgeContextManager.js';
 import { BridgeSpan } from './BridgeSpan.js';
 import { toSpanLink } from './links.js';
 import { REMOTE_PARENT_KEY } from './remoteParent.js';
@@ -30,14 +30,17 @@ export class BridgeTracer implements Tracer {
     if (!this.owner.enabled) return trace.getTracerProvider().getTracer(this.scope.name, this.scope.version, { schemaUrl: this.scope.schemaUrl }).startSpan(name, options, context);
     if (context.getValue(SUPPRESS_TRACING_KEY) === true || isTracingSuppressed()) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root === true ? null : parentOf(context);
-    const spanOptions: AuditSpanOptions = { kind: toSpanKind(options.kind), component: this.scope.name, instrumentationScope: this.scope };
-    if (options.attributes !== undefined) spanOptions.tags = options.attributes as Tags;
-    if (options.links !== undefined && Array.isArray(options.links)) spanOptions.links = options.links.map(toSpanLink) as SpanLink[];
-    const startTime = toEpochMs(options.startTime);
-    if (startTime !== undefined) spanOptions.startTime = startTime;
-    const wrapper = new BridgeSpan(this.tracer.startSpan(String(name), parent, spanOptions));
-    registerBridgeSpan(wrapper);
-    return wrapper;
+    const spanOptions: AuditSpanOptions = {
+      kind: toSpanKind(options.kind),
+      component: this.scope.name,
+      instrumentationScope: this.scope,
+      tags: options.attributes as Tags | undefined,
+      links: Array.isArray(options.links) ? (options.links.map(toSpanLink) as SpanLink[]) : undefined,
+      startTime: toEpochMs(options.startTime),
+    };
+    // Not registered as the span's wrapper: the context hands this one back while it is active through the API,
+    // and only our own API re-entering the span needs a wrapper looked up (otelSpanOf makes it then).
+    return new BridgeSpan(this.tracer.startSpan(String(name), parent, spanOptions));
   }
 
   startActiveSpan<F extends ActiveSpanFn>(name: string, fn: F): ReturnType<F>;
