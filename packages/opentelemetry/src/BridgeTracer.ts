@@ -25,12 +25,14 @@ export class BridgeTracer implements Tracer {
     private readonly owner: TracerOwner,
   ) {}
 
-  startSpan(name: string, options: SpanOptions = {}, context: Context = contextApi.active()): Span {
+  startSpan(name: string, spanOptions?: SpanOptions, parentContext?: Context): Span {
+    const options = spanOptions ?? {};
+    const context = parentContext ?? contextApi.active();
     // Instrumentations keep their tracer: once the registration is undone, they get the global one's spans.
-    if (!this.owner.enabled) return trace.getTracerProvider().getTracer(this.scope.name, this.scope.version, { schemaUrl: this.scope.schemaUrl }).startSpan(name, options, context);
+    if (!this.owner.enabled) return trace.getTracerProvider().getTracer(this.scope.name, this.scope.version, { schemaUrl: this.scope.schemaUrl }).startSpan(name, spanOptions, context);
     if (context.getValue(SUPPRESS_TRACING_KEY) === true || isTracingSuppressed()) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root === true ? null : parentOf(context);
-    const spanOptions: AuditSpanOptions = {
+    const ourOptions: AuditSpanOptions = {
       kind: toSpanKind(options.kind),
       component: this.scope.name,
       instrumentationScope: this.scope,
@@ -40,7 +42,7 @@ export class BridgeTracer implements Tracer {
     };
     // Not registered as the span's wrapper: the context hands this one back while it is active through the API,
     // and only our own API re-entering the span needs a wrapper looked up (otelSpanOf makes it then).
-    return new BridgeSpan(this.tracer.startSpan(String(name), parent, spanOptions));
+    return new BridgeSpan(this.tracer.startSpan(String(name), parent, ourOptions));
   }
 
   startActiveSpan<F extends ActiveSpanFn>(name: string, fn: F): ReturnType<F>;

@@ -110,3 +110,15 @@ describe('BridgeTracer: OpenTelemetry tracers on our tracer', () => {
     expect(byName['middle (ours)'].instrumentationScope).to.equal(undefined);
   });
 });
+
+describe('BridgeTracer given null where the API expects objects', () => {
+  const bridge = useBridge();
+
+  it('starts a span under the active context, as for undefined', () => {
+    const parent = bridge.tracer.startSpan('parent');
+    const span = withSpan(parent, () => trace.getTracer('t').startSpan('nulls', null as never, null as never));
+    expect(ours(span).parentSpanId).to.equal(parent.spanId);
+    span.end();
+    parent.finish();
+  });
+});
