@@ -4,6 +4,12 @@ import { BridgeTracer, type TracerOwner } from './BridgeTracer.js';
 import { warnIfDuplicating } from './duplicateInstrumentation.js';
 
 /**
+ * Tracers kept for reuse. Instrumentations ask for a handful; code asking with a new name per call would
+ * otherwise grow the map without end: past this, tracers are made afresh each time (and warned about once).
+ */
+export const MAX_CACHED_TRACERS = 1024;
+
+/**
  * OpenTelemetry's `TracerProvider` backed by one of our tracers. `getTracer` hands out one `BridgeTracer` per
  * name, version and schema URL, so that every span of an instrumentation shares one scope object (the OTLP
  * encoders group spans by it).
@@ -30,7 +36,8 @@ export class AuditTracerProvider implements TracerProvider, TracerOwner {
       if (typeof version === 'string' && version !== '') scope.version = version;
       if (schemaUrl !== undefined) scope.schemaUrl = schemaUrl;
       tracer = new BridgeTracer(this.tracer, Object.freeze(scope) as InstrumentationScope, this);
-      this.tracers.set(key, tracer);
+      if (this.tracers.size < MAX_CACHED_TRACERS) this.tracers.set(key, tracer);
+      else diag.warnOnce('opentelemetry.tracers', `OpenTelemetry API: more than ${MAX_CACHED_TRACERS} distinct tracers asked for; later ones are not kept (give getTracer a fixed name per library)`);
       warnIfDuplicating(scopeName);
     }
     return tracer;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { getActiveSpan, withSpan } from '@audit-tracing/core';
 import { context, ROOT_CONTEXT, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { BridgeSpan, BridgeTracer } from '../src/index.js';
-import { useBridge } from './helpers/bridge.js';
+import { BridgeSpan, BridgeTracer, MAX_CACHED_TRACERS } from '../src/index.js';
+import { forgetWarning, useBridge } from './helpers/bridge.js';
 
 const ours = (span: Span) => (span as BridgeSpan).span;
 
@@ -120,5 +120,22 @@ describe('BridgeTracer given null where the API expects objects', () => {
     expect(ours(span).parentSpanId).to.equal(parent.spanId);
     span.end();
     parent.finish();
+  });
+});
+
+describe('AuditTracerProvider keeps a bounded number of tracers', () => {
+  const bridge = useBridge();
+
+  it(`keeps ${MAX_CACHED_TRACERS}, then makes tracers afresh with one warning`, () => {
+    forgetWarning('opentelemetry.tracers');
+    const provider = trace.getTracerProvider();
+    for (let i = 0; i < MAX_CACHED_TRACERS; i++) provider.getTracer(`lib-${i}`);
+    expect(provider.getTracer('lib-0')).to.equal(provider.getTracer('lib-0'));
+    const extra = provider.getTracer('one too many');
+    expect(provider.getTracer('one too many')).to.not.equal(extra);
+    expect(bridge.warnings.filter((w) => w.includes(`more than ${MAX_CACHED_TRACERS} distinct tracers`))).to.have.length(1);
+    const span = extra.startSpan('still works');
+    expect(ours(span).instrumentationScope?.name).to.equal('one too many');
+    span.end();
   });
 });
