@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import { getContextManager, type Span as AuditSpan } from '@audit-tracing/core';
+import { getContextManager, type Span as AuditSpan, type TraceContext } from '@audit-tracing/core';
 import { ROOT_CONTEXT, trace, type Context, type ContextManager, type Span } from '@opentelemetry/api';
 import { BridgeSpan } from './BridgeSpan.js';
 import { ForeignSpan } from './ForeignSpan.js';
+import { REMOTE_PARENT_KEY } from './remoteParent.js';
 
 /**
  * The key under which OpenTelemetry's SDK marks a context as not to be traced (`suppressTracing` in
@@ -40,15 +41,18 @@ export function otelSpanOf(span: AuditSpan): Span {
   return wrapper;
 }
 
-/** Our span for an OpenTelemetry one: the span a wrapper writes to, or a `ForeignSpan` carrying its context. */
-export function auditSpanOf(span: Span | undefined): AuditSpan | undefined {
+/**
+ * Our span for an OpenTelemetry one: the span a wrapper writes to, or a `ForeignSpan` carrying its context (and
+ * the correlation id our propagator read with it, when `remote` is that reading).
+ */
+export function auditSpanOf(span: Span | undefined, remote?: TraceContext): AuditSpan | undefined {
   if (span === undefined) return undefined;
   if (span instanceof BridgeSpan) return span.span;
   let foreign = foreignSpans.get(span);
   if (foreign === undefined) {
     const context = span.spanContext();
     if (!trace.isSpanContextValid(context)) return undefined;
-    foreign = new ForeignSpan(span, context);
+    foreign = new ForeignSpan(span, context, remote?.spanId === context.spanId ? remote.correlationId : undefined);
     foreignSpans.set(span, foreign);
   }
   return foreign;
@@ -94,7 +98,7 @@ export class BridgeContextManager implements ContextManager {
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
     const ctx = context ?? ROOT_CONTEXT;
     const suppressed = ctx.getValue(SUPPRESS_TRACING_KEY) === true;
-    const span = suppressed ? undefined : auditSpanOf(trace.getSpan(ctx));
+    const span = suppressed ? undefined : auditSpanOf(trace.getSpan(ctx), ctx.getValue(REMOTE_PARENT_KEY) as TraceContext | undefined);
     const entered: Entered = { context: ctx, span, suppressed };
     const storage = this.storage;
     const run = function runInOpenTelemetryContext(): ReturnType<F> {

@@ -12,8 +12,8 @@ export class ForeignSpan extends NonRecordingSpan {
   declare readonly sampled: boolean;
   readonly isRemote: boolean;
 
-  constructor(otelSpan: Span, context: SpanContext) {
-    super(context.traceId, context.spanId, undefined, '', context.traceFlags, context.traceState?.serialize() || undefined);
+  constructor(otelSpan: Span, context: SpanContext, correlationId?: string) {
+    super(context.traceId, context.spanId, undefined, '', context.traceFlags, context.traceState?.serialize() || undefined, correlationId);
     this.otelSpan = otelSpan;
     // A parent's decision, as ParentBasedSampler reads it.
     Object.defineProperty(this, 'sampled', { value: (context.traceFlags & TRACE_FLAG_SAMPLED) === TRACE_FLAG_SAMPLED });

@@ -51,6 +51,16 @@ describe('AuditPropagator: propagation.inject/extract with our propagators', () 
     span.end();
   });
 
+  it('so does it when the extracted context is made active and our own API starts the span', () => {
+    const extracted = propagation.extract(ROOT_CONTEXT, { 'x-trace-id': '123e4567-e89b-12d3-a456-426614174000' });
+    const downstream = context.with(extracted, () => {
+      const span = bridge.tracer.startSpan('ours under theirs');
+      span.finish();
+      return bridge.tracer.injectHeaders(span);
+    });
+    expect(downstream['x-trace-id']).to.equal('123e4567-e89b-12d3-a456-426614174000');
+  });
+
   it('extract leaves the context as it is for missing or malformed headers', () => {
     expect(propagation.extract(ROOT_CONTEXT, {})).to.equal(ROOT_CONTEXT);
     expect(propagation.extract(ROOT_CONTEXT, { traceparent: '00-xyz' })).to.equal(ROOT_CONTEXT);
