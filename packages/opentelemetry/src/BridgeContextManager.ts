@@ -119,7 +119,11 @@ export class BridgeContextManager implements ContextManager {
       return bound as unknown as T;
     }
     // Our emitter binding carries a span, not a whole context: listeners see the context's span, and no baggage.
-    if (target instanceof EventEmitter) return getContextManager().bindEmitter(target, auditSpanOf(trace.getSpan(context ?? ROOT_CONTEXT))) as T;
+    // A context without a span binds nothing (ours would read "no span" as "the span active now").
+    if (target instanceof EventEmitter) {
+      const span = auditSpanOf(trace.getSpan(context ?? ROOT_CONTEXT));
+      if (span !== undefined) getContextManager().bindEmitter(target, span);
+    }
     return target;
   }
 

@@ -169,6 +169,18 @@ describe('BridgeContextManager: one active span for OpenTelemetry and for us', (
       span.end();
     });
 
+    it('binding an emitter to a context without a span does not bind it to the span active then', () => {
+      const active = bridge.tracer.startSpan('active at bind');
+      const emitter = withSpan(active, () => context.bind(ROOT_CONTEXT, new EventEmitter()));
+      const emitting = bridge.tracer.startSpan('active at emit');
+      let seen: unknown;
+      emitter.on('data', () => (seen = getActiveSpan()));
+      withSpan(emitting, () => emitter.emit('data'));
+      expect(seen).to.equal(emitting);
+      active.finish();
+      emitting.finish();
+    });
+
     it('leaves anything else as it is', () => {
       const value = { a: 1 };
       expect(context.bind(ROOT_CONTEXT, value)).to.equal(value);
