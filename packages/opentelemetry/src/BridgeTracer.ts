@@ -30,7 +30,8 @@ export class BridgeTracer implements Tracer {
     const context = parentContext ?? contextApi.active();
     // Instrumentations keep their tracer: once the registration is undone, they get the global one's spans.
     if (!this.owner.enabled) return trace.getTracerProvider().getTracer(this.scope.name, this.scope.version, { schemaUrl: this.scope.schemaUrl }).startSpan(name, spanOptions, context);
-    if (context.getValue(SUPPRESS_TRACING_KEY) === true || isTracingSuppressed()) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    // The active context carries our suppression as OpenTelemetry's key already; a context passed in may not.
+    if (context.getValue(SUPPRESS_TRACING_KEY) === true || (parentContext !== undefined && isTracingSuppressed())) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root === true ? null : parentOf(context);
     const ourOptions: AuditSpanOptions = {
       kind: toSpanKind(options.kind),

@@ -131,6 +131,8 @@ describe('BridgeContextManager: one active span for OpenTelemetry and for us', (
         const span = otel().startSpan('while exporting');
         expect(span.isRecording()).to.equal(false);
         expect(trace.isSpanContextValid(span.spanContext())).to.equal(false);
+        // A context made elsewhere, handed in explicitly, does not lift our suppression either.
+        expect(otel().startSpan('explicit context', {}, ROOT_CONTEXT).isRecording()).to.equal(false);
       });
       await bridge.tracer.forceFlush();
       expect(bridge.exporter.getFinishedSpans()).to.have.length(0);
