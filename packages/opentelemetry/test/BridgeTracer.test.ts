@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { getActiveSpan, withSpan } from '@audit-tracing/core';
+import { getActiveSpan, withSpan, type AuditSpan } from '@audit-tracing/core';
 import { context, ROOT_CONTEXT, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { BridgeSpan, BridgeTracer, MAX_CACHED_TRACERS } from '../src/index.js';
 import { forgetWarning, useBridge } from './helpers/bridge.js';
@@ -135,7 +135,7 @@ describe('AuditTracerProvider keeps a bounded number of tracers', () => {
     expect(provider.getTracer('one too many')).to.not.equal(extra);
     expect(bridge.warnings.filter((w) => w.includes(`more than ${MAX_CACHED_TRACERS} distinct tracers`))).to.have.length(1);
     const span = extra.startSpan('still works');
-    expect(ours(span).instrumentationScope?.name).to.equal('one too many');
+    expect((ours(span) as AuditSpan).instrumentationScope?.name).to.equal('one too many');
     span.end();
   });
 });
