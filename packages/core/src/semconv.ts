@@ -22,6 +22,15 @@ export const ATTR_NETWORK_PROTOCOL_VERSION = 'network.protocol.version';
 export const ATTR_ERROR_TYPE = 'error.type';
 /** Not a semantic convention: the stack of an error recorded with `recordError`, in the error log's fields. */
 export const ATTR_ERROR_STACK = 'error.stack';
+// https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-spans/ — an `exception` event's attributes.
+export const EVENT_EXCEPTION = 'exception';
+export const ATTR_EXCEPTION_TYPE = 'exception.type';
+export const ATTR_EXCEPTION_MESSAGE = 'exception.message';
+export const ATTR_EXCEPTION_STACKTRACE = 'exception.stacktrace';
+// https://opentelemetry.io/docs/specs/otel/common/mapping-to-non-otlp/#instrumentationscope — the scope as tags, for
+// formats without one (Zipkin).
+export const ATTR_OTEL_SCOPE_NAME = 'otel.scope.name';
+export const ATTR_OTEL_SCOPE_VERSION = 'otel.scope.version';
 /** `error.type` when nothing better is known, and the method of a request with an unknown method. */
 export const VALUE_OTHER = '_OTHER';
 // https://opentelemetry.io/docs/specs/semconv/resource/

@@ -63,6 +63,17 @@ export interface SpanLink {
 }
 
 /**
+ * The library that made a span, when it was not audit-tracing itself: an OpenTelemetry instrumentation's tracer
+ * name and version (`@opentelemetry/instrumentation-pg`, `0.77.0`). OTLP exporters report spans grouped under it.
+ * https://opentelemetry.io/docs/specs/otel/common/instrumentation-scope/
+ */
+export interface InstrumentationScope {
+  readonly name: string;
+  readonly version?: string;
+  readonly schemaUrl?: string;
+}
+
+/**
  * A span as processors and exporters see it: plain data, read-only, with no way back into the tracer. What
  * leaves the process is such a record, made once when the span ends; encryption and redaction write into a copy
  * of it, never into the live span a handler may still read. A live `AuditSpan` is one too (`getTraceSpans`), with
@@ -89,6 +100,8 @@ export interface ReadableSpan {
   readonly traceState?: string;
   readonly correlationId?: string;
   readonly resource: Resource;
+  /** The library that made the span; absent for spans of audit-tracing's own API (reported as `@audit-tracing/core`). */
+  readonly instrumentationScope?: InstrumentationScope;
   /** Tags cut by `attributeCountLimit` (OTLP `dropped_attributes_count`). */
   readonly droppedTagsCount: number;
   /** Logs cut by `eventCountLimit` (OTLP `dropped_events_count`). */
@@ -128,7 +141,8 @@ export interface Span {
   isEnded(): boolean;
   setTag(key: string, value: TagValue): this;
   setTags(tags: Tags): this;
-  log(level: LogLevel, message: string, fields?: Record<string, unknown>): this;
+  /** Adds a log entry, timestamped now or at `timestamp` (epoch ms). */
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>, timestamp?: number): this;
   setStatus(code: SpanStatusCode, message?: string): this;
   setOperationName(name: string): this;
   /** Adds a link to another span's context (after start, as OpenTelemetry allows). */
@@ -154,4 +168,6 @@ export interface SpanOptions {
   root?: boolean;
   /** Links known at start (OpenTelemetry samplers see only these). */
   links?: readonly SpanLink[];
+  /** The library starting the span, when not audit-tracing's own API (the OpenTelemetry bridge sets it). */
+  instrumentationScope?: InstrumentationScope;
 }

@@ -2,6 +2,7 @@ import { now } from '../clock.js';
 import { diag } from '../diag.js';
 import { setOwnProperty } from '../ownProperty.js';
 import type {
+  InstrumentationScope,
   LogLevel,
   ReadableSpan,
   Resource,
@@ -37,6 +38,7 @@ export interface AuditSpanInit {
   tags?: Readonly<Tags>;
   links?: readonly SpanLink[];
   limits?: ResolvedSpanLimits;
+  instrumentationScope?: InstrumentationScope;
 }
 
 const NO_LOGS: readonly SpanLog[] = Object.freeze([]);
@@ -121,6 +123,7 @@ export class AuditSpan implements Span, ReadableSpan {
   readonly traceState: string | undefined;
   readonly correlationId: string | undefined;
   readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope | undefined;
   /** @internal What the limits cut; allocated on the first cut, so a span within its limits pays nothing. */
   _cuts: SpanCuts | undefined = undefined;
   /** @internal */
@@ -148,6 +151,7 @@ export class AuditSpan implements Span, ReadableSpan {
     this.traceState = init.traceState;
     this.correlationId = init.correlationId;
     this.resource = init.resource;
+    this.instrumentationScope = init.instrumentationScope;
     this.startTime = init.startTime ?? now();
     this.limits = init.limits ?? DEFAULT_SPAN_LIMITS;
     this._owner = owner;
@@ -220,7 +224,7 @@ export class AuditSpan implements Span, ReadableSpan {
     return this;
   }
 
-  log(level: LogLevel, message: string, fields?: Record<string, unknown>): this {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>, timestamp?: number): this {
     if (this.endTime !== undefined) {
       warnEnded('log', this);
       return this;
@@ -232,13 +236,14 @@ export class AuditSpan implements Span, ReadableSpan {
       return this;
     }
     const text = typeof message === 'string' ? this.limitValue(message) : String(message);
+    const time = typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : now();
     let entry: SpanLog;
-    if (fields === undefined || fields === null) entry = { timestamp: now(), level, message: text };
+    if (fields === undefined || fields === null) entry = { timestamp: time, level, message: text };
     else {
       const before = this.droppedFieldsSoFar();
       const limited = this.limitFields(fields, limits.attributePerEventCountLimit, 'attributePerEventCountLimit');
       const dropped = this.droppedFieldsSoFar() - before;
-      entry = dropped === 0 ? { timestamp: now(), level, message: text, fields: limited } : { timestamp: now(), level, message: text, fields: limited, droppedFieldsCount: dropped };
+      entry = dropped === 0 ? { timestamp: time, level, message: text, fields: limited } : { timestamp: time, level, message: text, fields: limited, droppedFieldsCount: dropped };
     }
     this._bytes += ENTRY_BYTES + text.length + estimateFields(entry.fields);
     if (this.logs === NO_LOGS) this.logs = [entry];
@@ -409,6 +414,7 @@ export function toReadableSpan(span: AuditSpan): ReadableSpan {
     traceState: span.traceState,
     correlationId: span.correlationId,
     resource: span.resource,
+    instrumentationScope: span.instrumentationScope,
     droppedTagsCount: span.droppedTagsCount,
     droppedLogsCount: span.droppedLogsCount,
     droppedLinksCount: span.droppedLinksCount,

@@ -152,6 +152,7 @@ export class AuditTracer implements Tracer, SpanOwner {
         tags: options?.tags,
         links: options?.links,
         limits: this.limits,
+        instrumentationScope: options?.instrumentationScope,
       },
       this,
     );

@@ -22,7 +22,8 @@ export class NonRecordingSpan implements Span {
   readonly logs = EMPTY_LOGS;
   status = STATUS_OK;
   readonly traceFlags: number;
-  readonly sampled = false;
+  // Widened for subclasses that stand for a span recorded elsewhere (the OpenTelemetry bridge's remote parents).
+  readonly sampled: boolean = false;
   readonly traceState: string | undefined;
   readonly correlationId: string | undefined;
   private ended = false;
@@ -52,7 +53,7 @@ export class NonRecordingSpan implements Span {
   setTags(_tags: Tags): this {
     return this;
   }
-  log(_level: LogLevel, _message: string, _fields?: Record<string, unknown>): this {
+  log(_level: LogLevel, _message: string, _fields?: Record<string, unknown>, _timestamp?: number): this {
     return this;
   }
   setStatus(): this {

@@ -78,6 +78,20 @@ describe('AuditTracer', () => {
     expect(exporter.getFinishedSpans()).to.have.length(1); // finish is idempotent: exported once
   });
 
+  it('timestamps a log now or at the time given, and keeps the instrumentation scope it was started with', async () => {
+    const { tracer, exporter } = newTracer();
+    const scope = Object.freeze({ name: '@opentelemetry/instrumentation-pg', version: '0.77.0' });
+    const span = tracer.startSpan('op', undefined, { instrumentationScope: scope });
+    span.log('info', 'then', undefined, 1_700_000_000_123.5).log('info', 'now', { n: 1 }).log('info', 'bad time', undefined, Number.NaN);
+    span.finish();
+    expect(span.logs[0].timestamp).to.equal(1_700_000_000_123.5);
+    expect(span.logs[1].timestamp).to.be.at.least(span.startTime);
+    expect(span.logs[2].timestamp).to.be.a('number').and.not.NaN;
+    await tracer.forceFlush();
+    expect(exporter.getFinishedSpans()[0].instrumentationScope).to.equal(scope);
+    expect((tracer.startSpan('own') as AuditSpan).instrumentationScope).to.equal(undefined);
+  });
+
   it('measures duration from the monotonic clock in epoch ms', async () => {
     const { tracer } = newTracer();
     const before = Date.now();

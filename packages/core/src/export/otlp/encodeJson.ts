@@ -1,17 +1,16 @@
-import type { ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
+import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
 import { JsonWriter } from './JsonWriter.js';
 import { KeyCache } from './keyCache.js';
 import {
   COMPONENT_ATTRIBUTE,
-  INSTRUMENTATION_SCOPE_NAME,
   LOG_LEVEL_ATTRIBUTE,
   STATUS_NAME_ATTRIBUTE,
   groupByResource,
+  groupByScope,
   otlpSpanKind,
   otlpStatusCode,
   otlpStatusMessage,
-  scopeVersion,
   statusNameAttribute,
 } from './otlpModel.js';
 import { splitEpochMs, type EpochParts } from './unixNanos.js';
@@ -55,7 +54,9 @@ const DOUBLE_VALUE = ascii('{"doubleValue":');
 const BOOL_TRUE = ascii('{"boolValue":true}');
 const BOOL_FALSE = ascii('{"boolValue":false}');
 const ARRAY_START = ascii('{"arrayValue":{"values":[');
-const GROUP_END = ascii(']}]}');
+const SCOPE_END = ascii(']}');
+const SCOPE_END_WITH_SCHEMA = ascii('],"schemaUrl":');
+const RESOURCE_END = ascii(']}');
 
 /** The start of a KeyValue for one key, for each kind of value, up to the value itself. */
 interface KeyPrefixes {
@@ -304,25 +305,37 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   w.raw('}}');
 }
 
-// A resource is the same for every span of a tracer: write it and its scope once.
+// A resource is the same for every span of a tracer, a scope for every span of an instrumentation: each is
+// written once.
 const resourceCache = new WeakMap<Resource, Buffer>();
+const scopeCache = new WeakMap<InstrumentationScope, Buffer>();
 
-function resourceAndScope(resource: Resource): Buffer {
+function resourceStart(resource: Resource): Buffer {
   let bytes = resourceCache.get(resource);
   if (bytes === undefined) {
     const w = new JsonWriter(1024);
     w.raw('{"resource":{"attributes":[');
     writeAttributes(w, resource.attributes, true);
-    w.raw(']},"scopeSpans":[{"scope":{"name":');
-    w.string(INSTRUMENTATION_SCOPE_NAME);
-    const version = scopeVersion(resource);
-    if (version) {
+    w.raw(']},"scopeSpans":[');
+    bytes = Buffer.from(w.finish());
+    resourceCache.set(resource, bytes);
+  }
+  return bytes;
+}
+
+function scopeStart(scope: InstrumentationScope): Buffer {
+  let bytes = scopeCache.get(scope);
+  if (bytes === undefined) {
+    const w = new JsonWriter(256);
+    w.raw('{"scope":{"name":');
+    w.string(String(scope.name));
+    if (scope.version) {
       w.raw(',"version":');
-      w.string(version);
+      w.string(String(scope.version));
     }
     w.raw('},"spans":[');
     bytes = Buffer.from(w.finish());
-    resourceCache.set(resource, bytes);
+    scopeCache.set(scope, bytes);
   }
   return bytes;
 }
@@ -338,12 +351,23 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
     firstGroup = false;
-    w.bytes(resourceAndScope(resource));
-    for (let i = 0; i < group.length; i++) {
-      if (i > 0) w.raw(',');
-      writeSpan(w, group[i]);
+    w.bytes(resourceStart(resource));
+    let firstScope = true;
+    for (const [scope, scopeGroup] of groupByScope(resource, group)) {
+      if (!firstScope) w.raw(',');
+      firstScope = false;
+      w.bytes(scopeStart(scope));
+      for (let i = 0; i < scopeGroup.length; i++) {
+        if (i > 0) w.raw(',');
+        writeSpan(w, scopeGroup[i]);
+      }
+      if (scope.schemaUrl) {
+        w.bytes(SCOPE_END_WITH_SCHEMA);
+        w.string(String(scope.schemaUrl));
+        w.raw('}');
+      } else w.bytes(SCOPE_END);
     }
-    w.bytes(GROUP_END);
+    w.bytes(RESOURCE_END);
   }
   w.raw(']}');
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);

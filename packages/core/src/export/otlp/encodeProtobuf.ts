@@ -1,15 +1,14 @@
-import type { ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
+import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
 import {
   COMPONENT_ATTRIBUTE,
-  INSTRUMENTATION_SCOPE_NAME,
   LOG_LEVEL_ATTRIBUTE,
   STATUS_NAME_ATTRIBUTE,
   groupByResource,
+  groupByScope,
   otlpSpanKind,
   otlpStatusCode,
   otlpStatusMessage,
-  scopeVersion,
   statusNameAttribute,
 } from './otlpModel.js';
 import { KeyCache } from './keyCache.js';
@@ -27,6 +26,7 @@ const RESOURCE_SPANS_SCOPE_SPANS = 0x12; // 2, LEN
 const RESOURCE_ATTRIBUTES = 0x0a; // 1, LEN
 const SCOPE_SPANS_SCOPE = 0x0a; // 1, LEN
 const SCOPE_SPANS_SPANS = 0x12; // 2, LEN
+const SCOPE_SPANS_SCHEMA_URL = 0x1a; // 3, LEN
 const SCOPE_NAME = 0x0a; // 1, LEN
 const SCOPE_VERSION = 0x12; // 2, LEN
 const SPAN_TRACE_ID = 0x0a; // 1, LEN
@@ -261,17 +261,26 @@ function encodedResource(resource: Resource): Buffer {
   return bytes;
 }
 
-function writeScope(w: ProtobufWriter, resource: Resource): void {
-  w.tag(SCOPE_SPANS_SCOPE);
-  const scope = w.fork();
-  w.tag(SCOPE_NAME);
-  w.string(INSTRUMENTATION_SCOPE_NAME);
-  const version = scopeVersion(resource);
-  if (version) {
-    w.tag(SCOPE_VERSION);
-    w.string(version);
+// The InstrumentationScope message of a scope (its key included), encoded once per scope.
+const scopeCache = new WeakMap<InstrumentationScope, Buffer>();
+
+function encodedScope(scope: InstrumentationScope): Buffer {
+  let bytes = scopeCache.get(scope);
+  if (bytes === undefined) {
+    const w = new ProtobufWriter(256);
+    w.tag(SCOPE_SPANS_SCOPE);
+    const start = w.fork();
+    w.tag(SCOPE_NAME);
+    w.string(String(scope.name));
+    if (scope.version) {
+      w.tag(SCOPE_VERSION);
+      w.string(String(scope.version));
+    }
+    w.join(start);
+    bytes = Buffer.from(w.finish());
+    scopeCache.set(scope, bytes);
   }
-  w.join(scope);
+  return bytes;
 }
 
 /**
@@ -284,11 +293,17 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
     w.tag(REQUEST_RESOURCE_SPANS);
     const resourceSpans = w.fork();
     w.raw(encodedResource(resource));
-    w.tag(RESOURCE_SPANS_SCOPE_SPANS);
-    const scopeSpans = w.fork();
-    writeScope(w, resource);
-    for (let i = 0; i < group.length; i++) writeSpan(w, group[i]);
-    w.join(scopeSpans);
+    for (const [scope, scopeGroup] of groupByScope(resource, group)) {
+      w.tag(RESOURCE_SPANS_SCOPE_SPANS);
+      const scopeSpans = w.fork();
+      w.raw(encodedScope(scope));
+      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i]);
+      if (scope.schemaUrl) {
+        w.tag(SCOPE_SPANS_SCHEMA_URL);
+        w.string(String(scope.schemaUrl));
+      }
+      w.join(scopeSpans);
+    }
     w.join(resourceSpans);
   }
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);

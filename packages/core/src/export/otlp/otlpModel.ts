@@ -1,4 +1,4 @@
-import type { ReadableSpan, Resource, SpanKind, SpanStatus } from '../../types.js';
+import type { InstrumentationScope, ReadableSpan, Resource, SpanKind, SpanStatus } from '../../types.js';
 
 // How our span maps onto the OTLP data model, shared by the JSON and protobuf encoders.
 // https://github.com/open-telemetry/opentelemetry-proto/blob/v1.5.0/opentelemetry/proto/trace/v1/trace.proto
@@ -50,9 +50,36 @@ export function statusNameAttribute(status: SpanStatus): string | undefined {
   return status.code === 'TIMEOUT' || status.code === 'CANCELLED' ? status.code : undefined;
 }
 
-export function scopeVersion(resource: Resource): string | undefined {
-  const version = resource.attributes['telemetry.sdk.version'];
-  return typeof version === 'string' ? version : undefined;
+const defaultScopes = new WeakMap<Resource, InstrumentationScope>();
+
+/** The scope of spans made through our own API: `@audit-tracing/core` at the SDK's version, from the resource. */
+export function defaultScope(resource: Resource): InstrumentationScope {
+  let scope = defaultScopes.get(resource);
+  if (scope === undefined) {
+    const version = resource.attributes['telemetry.sdk.version'];
+    scope = Object.freeze(typeof version === 'string' ? { name: INSTRUMENTATION_SCOPE_NAME, version } : { name: INSTRUMENTATION_SCOPE_NAME });
+    defaultScopes.set(resource, scope);
+  }
+  return scope;
+}
+
+/**
+ * Spans of one resource grouped by instrumentation scope (an OTLP `ScopeSpans` each), in order of first
+ * appearance; spans without one go under `defaultScope`. Scopes are told apart by identity: the OpenTelemetry
+ * bridge hands every span of a tracer the same object. Spans of our own API alone make one group: the fast case.
+ */
+export function groupByScope(resource: Resource, spans: readonly ReadableSpan[]): [InstrumentationScope, readonly ReadableSpan[]][] {
+  const first = spans[0]?.instrumentationScope;
+  let same = true;
+  for (let i = 1; i < spans.length && same; i++) same = spans[i].instrumentationScope === first;
+  if (same) return spans.length === 0 ? [] : [[first ?? defaultScope(resource), spans]];
+  const groups = new Map<InstrumentationScope | undefined, ReadableSpan[]>();
+  for (const span of spans) {
+    const group = groups.get(span.instrumentationScope);
+    if (group) group.push(span);
+    else groups.set(span.instrumentationScope, [span]);
+  }
+  return [...groups].map(([scope, group]) => [scope ?? defaultScope(resource), group]);
 }
 
 /** Spans grouped by resource, in order of first appearance. One tracer means one group: the usual, fast case. */

@@ -1,7 +1,10 @@
 import type { ReadableSpan, SpanKind, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
+import { ATTR_OTEL_SCOPE_NAME, ATTR_OTEL_SCOPE_VERSION } from '../../semconv.js';
 
 // Zipkin v2 span model. https://zipkin.io/zipkin-api/#/default/post_spans (zipkin2-api.yaml, definitions/Span)
+// Zipkin's model has no span links: they are left out, as OpenTelemetry's Zipkin exporter leaves them out. An
+// instrumentation scope becomes the otel.scope.name and otel.scope.version tags.
 
 export interface ZipkinEndpoint {
   serviceName?: string;
@@ -89,6 +92,11 @@ export function toZipkinSpan(span: ReadableSpan): ZipkinSpan {
     if (text !== undefined) tags[key] = text;
   }
   if (span.component) tags.component = span.component;
+  const scope = span.instrumentationScope;
+  if (scope !== undefined) {
+    tags[ATTR_OTEL_SCOPE_NAME] = String(scope.name);
+    if (scope.version) tags[ATTR_OTEL_SCOPE_VERSION] = String(scope.version);
+  }
   for (const key in span.tags) {
     const text = tagText(span.tags[key]);
     if (text !== undefined) tags[key] = text;

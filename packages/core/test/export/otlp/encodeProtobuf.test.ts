@@ -74,6 +74,19 @@ describe('encodeOtlpProtobuf', () => {
     expect(decoded.resourceSpans[1].resource.attributes[0].value.stringValue).to.equal('billing');
   });
 
+  it('groups the spans of a resource by instrumentation scope, ours under @audit-tracing/core', () => {
+    const pg = Object.freeze({ name: '@opentelemetry/instrumentation-pg', version: '0.77.0', schemaUrl: 'https://opentelemetry.io/schemas/1.27.0' });
+    const bare = Object.freeze({ name: 'custom' });
+    const decoded = sameAsJson([finishedSpan(), finishedSpan({ instrumentationScope: pg }), finishedSpan(), finishedSpan({ instrumentationScope: bare }), finishedSpan({ instrumentationScope: pg })]);
+    expect(decoded.resourceSpans).to.have.length(1);
+    const scopes = decoded.resourceSpans[0].scopeSpans.map((s: Record<string, any>) => [s.scope, s.schemaUrl, s.spans.length]);
+    expect(scopes).to.deep.equal([
+      [{ name: '@audit-tracing/core', version: '0.1.0' }, undefined, 2],
+      [{ name: '@opentelemetry/instrumentation-pg', version: '0.77.0' }, 'https://opentelemetry.io/schemas/1.27.0', 2],
+      [{ name: 'custom' }, undefined, 1],
+    ]);
+  });
+
   it('encodes large batches and long strings (lengths of several bytes)', () => {
     const long = 'x'.repeat(70_000);
     const spans = finishedSpans(1000, { tags: { long: 'é'.repeat(50), n: 1 } });

@@ -17,6 +17,15 @@ describe('Zipkin transform', () => {
     expect(validateZipkinSpans(body)).to.deep.equal([]);
   });
 
+  it('names an instrumentation scope in otel.scope.* tags, and leaves links out (Zipkin has none)', () => {
+    const link = { context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 } };
+    const zipkin = toZipkinSpan(finishedSpan({ instrumentationScope: { name: '@opentelemetry/instrumentation-pg', version: '0.77.0' }, links: [link] }));
+    expect(zipkin.tags?.['otel.scope.name']).to.equal('@opentelemetry/instrumentation-pg');
+    expect(zipkin.tags?.['otel.scope.version']).to.equal('0.77.0');
+    expect(JSON.stringify(zipkin)).not.to.include(link.context.spanId);
+    expect(toZipkinSpan(finishedSpan()).tags).not.to.have.property('otel.scope.name');
+  });
+
   it('the schema check catches what Zipkin would refuse', () => {
     expect(validateZipkinSpans([{ traceId: 'XYZ', id: '1', timestamp: 1.5, tags: { n: 1 }, kind: 'INTERNAL' }])).to.have.length.greaterThan(3);
     expect(validateZipkinSpans({})).to.deep.equal(['body: expected an array of spans']);
