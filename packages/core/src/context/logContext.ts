@@ -1,0 +1,32 @@
+import { isValidSpanId, isValidTraceId } from '../ids.js';
+import { getActiveSpan } from './global.js';
+
+/**
+ * The fields that tie a log record to its span, named as in the OpenTelemetry log data model and as
+ * `@opentelemetry/instrumentation-pino` and `-winston` write them, so existing log pipelines find them.
+ * https://opentelemetry.io/docs/specs/otel/logs/data-model/#field-traceid
+ */
+export interface LogContext {
+  /** 32 lowercase hex characters. */
+  trace_id: string;
+  /** 16 lowercase hex characters. */
+  span_id: string;
+  /** The W3C trace-flags byte as two lowercase hex digits: `01` sampled, `00` not (the span records nothing). */
+  trace_flags: string;
+}
+
+// Every flags byte as two hex digits, made once: a log line allocates no string for it. OpenTelemetry writes
+// `0${flags.toString(16)}`, the same text for every byte below 0x10 (the only ones W3C defines so far).
+const FLAGS_HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/**
+ * The trace fields of the active span for a log record: `{ trace_id, span_id, trace_flags }`, a new object
+ * each call (loggers may add to it). `undefined` when no span is active, tracing is suppressed, or the span's ids
+ * are not valid: nothing is allocated then, and `{ ...logContext() }` or `Object.assign(record, logContext())`
+ * still work. A span that is not sampled still correlates its logs, with `trace_flags` `00`.
+ */
+export function logContext(): LogContext | undefined {
+  const span = getActiveSpan();
+  if (span === undefined || !isValidTraceId(span.traceId) || !isValidSpanId(span.spanId)) return undefined;
+  return { trace_id: span.traceId, span_id: span.spanId, trace_flags: FLAGS_HEX[span.traceFlags & 0xff]! };
+}
