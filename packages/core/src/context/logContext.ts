@@ -11,7 +11,7 @@ export interface LogContext {
   trace_id: string;
   /** 16 lowercase hex characters. */
   span_id: string;
-  /** The W3C trace-flags byte as two lowercase hex digits: `01` sampled, `00` not (the span records nothing). */
+  /** The W3C trace-flags byte as two lowercase hex digits: bit 0 is set (`01`, `03`) when the trace is sampled. */
   trace_flags: string;
 }
 
@@ -23,7 +23,8 @@ const FLAGS_HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) => by
  * The trace fields of the active span for a log record: `{ trace_id, span_id, trace_flags }`, a new object
  * each call (loggers may add to it). `undefined` when no span is active, tracing is suppressed, or the span's ids
  * are not valid: nothing is allocated then, and `{ ...logContext() }` or `Object.assign(record, logContext())`
- * still work. A span that is not sampled still correlates its logs, with `trace_flags` `00`.
+ * still work. A span that is not sampled still gives its ids (bit 0 of `trace_flags` clear): they still tie
+ * a request's log lines together, across services too, as with OpenTelemetry's log instrumentations.
  */
 export function logContext(): LogContext | undefined {
   const span = getActiveSpan();
