@@ -1,4 +1,5 @@
 import { isValidSpanId, isValidTraceId } from '../ids.js';
+import type { Span } from '../types.js';
 import { getActiveSpan } from './global.js';
 
 /**
@@ -19,6 +20,10 @@ export interface LogContext {
 // `0${flags.toString(16)}`, the same text for every byte below 0x10 (the only ones W3C defines so far).
 const FLAGS_HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
+// Spans whose ids were found valid. A span's ids never change, and the two regular expressions cost several
+// times what the rest of a call does, so each span is checked once, not on every log line.
+const CHECKED = new WeakSet<Span>();
+
 /**
  * The trace fields of the active span for a log record: `{ trace_id, span_id, trace_flags }`, a new object
  * each call (loggers may add to it). `undefined` when no span is active, tracing is suppressed, or the span's ids
@@ -28,6 +33,10 @@ const FLAGS_HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) => by
  */
 export function logContext(): LogContext | undefined {
   const span = getActiveSpan();
-  if (span === undefined || !isValidTraceId(span.traceId) || !isValidSpanId(span.spanId)) return undefined;
+  if (span === undefined) return undefined;
+  if (!CHECKED.has(span)) {
+    if (!isValidTraceId(span.traceId) || !isValidSpanId(span.spanId)) return undefined;
+    CHECKED.add(span);
+  }
   return { trace_id: span.traceId, span_id: span.spanId, trace_flags: FLAGS_HEX[span.traceFlags & 0xff]! };
 }
