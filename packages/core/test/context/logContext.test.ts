@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuditTracer, InMemoryExporter, logContext, NonRecordingSpan, suppressTracing, withSpan } from '@audit-tracing/core';
+import { AuditTracer, ClsHookedContextManager, getContextManager, InMemoryExporter, logContext, NonRecordingSpan, setContextManager, suppressTracing, withSpan } from '@audit-tracing/core';
 
 const tracer = new AuditTracer({ exporter: new InMemoryExporter(), processor: 'simple', serviceName: 'logs' });
 
@@ -71,5 +71,22 @@ describe('logContext', () => {
       expect(logContext()!.trace_id).to.equal(span.traceId);
     });
     span.finish();
+  });
+
+  it('reads the span through whichever context manager is installed (cls-hooked too)', async () => {
+    const previous = getContextManager();
+    setContextManager(new ClsHookedContextManager({ namespace: 'audit-tracing-log-context' }));
+    try {
+      const span = tracer.startSpan('cls');
+      const fields = await tracer.withSpan(span, async () => {
+        await sleep(1);
+        return logContext();
+      });
+      span.finish();
+      expect(fields?.span_id).to.equal(span.spanId);
+      expect(logContext()).to.equal(undefined);
+    } finally {
+      setContextManager(previous);
+    }
   });
 });
