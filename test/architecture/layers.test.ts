@@ -42,6 +42,7 @@ const LAYER_RULES: ReadonlyArray<readonly [string, Layer]> = [
   ['packages/fastify/src/', 4],
   ['packages/fetch/src/', 4],
   ['packages/opentelemetry/src/', 4],
+  ['packages/logging/src/', 4],
 ];
 
 /** The layer of a repo-relative (posix) path, or undefined when the table does not cover it. */

@@ -98,6 +98,8 @@ export {
   suppressTracing,
   withSpan,
 } from './context/global.js';
+export type { LogContext } from './context/logContext.js';
+export { logContext } from './context/logContext.js';
 
 export type { Propagator } from './propagation/Propagator.js';
 export type { HeaderCarrier, IncomingHeaders } from './propagation/headers.js';
