@@ -157,8 +157,20 @@ export type { TagEncryptorOptions } from './security/TagEncryptor.js';
 export { ENCRYPTED_PREFIX, TagEncryptor } from './security/TagEncryptor.js';
 export { EncryptingSpanProcessor } from './security/EncryptingSpanProcessor.js';
 
-export type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds } from './analysis/bottlenecks.js';
+export type {
+  AnalyzeBottlenecksOptions,
+  BottleneckAnalysis,
+  BottleneckFinding,
+  BottleneckFindingKind,
+  BottleneckSeverity,
+  BottleneckThresholds,
+} from './analysis/bottlenecks.js';
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
+export type { RecommendationThresholds } from './analysis/callPatterns.js';
+export { DEFAULT_RECOMMENDATION_THRESHOLDS } from './analysis/callPatterns.js';
+export type { SpanQuery } from './analysis/querySpans.js';
+export { querySpans } from './analysis/querySpans.js';
+export { groupByTrace } from './analysis/groupByTrace.js';
 export { percentile } from './analysis/percentile.js';
 export type { TraceTreeNode } from './analysis/traceTree.js';
 export { buildTraceTree } from './analysis/traceTree.js';
