@@ -168,6 +168,8 @@ export type {
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
 export type { RecommendationThresholds } from './analysis/callPatterns.js';
 export { DEFAULT_RECOMMENDATION_THRESHOLDS } from './analysis/callPatterns.js';
+export type { FormatBottleneckTableOptions } from './analysis/formatBottleneckTable.js';
+export { formatBottleneckTable } from './analysis/formatBottleneckTable.js';
 export type { SpanQuery } from './analysis/querySpans.js';
 export { querySpans } from './analysis/querySpans.js';
 export { groupByTrace } from './analysis/groupByTrace.js';

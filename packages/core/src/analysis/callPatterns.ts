@@ -51,9 +51,13 @@ export function newEvidence(): CallEvidence {
   return { repeated: new Map(), sequential: undefined, downstream: new Map() };
 }
 
+function isCallSpan(node: TraceTreeNode): boolean {
+  return node.span.kind === 'client' || node.span.kind === 'producer';
+}
+
 /** A call to another process: a client or producer span, or a child of another service. */
 function isDownstream(child: TraceTreeNode, parent: TraceTreeNode): boolean {
-  return child.span.kind === 'client' || child.span.kind === 'producer' || child.span.resource?.serviceName !== parent.span.resource?.serviceName;
+  return isCallSpan(child) || child.span.resource?.serviceName !== parent.span.resource?.serviceName;
 }
 
 /** Time of `children` (in start order) inside the parent, overlaps counted once. */
@@ -105,8 +109,9 @@ export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidenc
         } else evidence.repeated.set(key, { label: describeOperation(same[0]), parents: 1, maxCalls: longest, exampleTraceId: traceId });
       }
     }
-    // the share of the parent one downstream operation takes
-    if (isDownstream(same[0], parent)) {
+    // The share of the parent one downstream operation takes. Under a client span, the child is the same call
+    // seen from the server: that it fills its client span says nothing.
+    if (!isCallSpan(parent) && isDownstream(same[0], parent)) {
       const time = unionInside(same, parent);
       const seen = evidence.downstream.get(key);
       if (seen) {
