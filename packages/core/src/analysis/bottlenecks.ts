@@ -4,7 +4,9 @@ import {
   collectCallEvidence,
   DEFAULT_RECOMMENDATION_THRESHOLDS,
   newEvidence,
+  OperationIndex,
   type CallEvidence,
+  type OperationRef,
   type RecommendationThresholds,
 } from './callPatterns.js';
 import { groupByTrace } from './groupByTrace.js';
@@ -160,34 +162,30 @@ function findingsOf(group: Group, stats: { p50: number; p95: number; p99: number
  */
 export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: AnalyzeBottlenecksOptions | BottleneckThresholds): BottleneckAnalysis[] {
   const { thresholds, recommend } = resolveOptions(options);
-  // service → operation → group: no key string built per span
-  const services = new Map<string, Map<string, Group>>();
-  const groups: Group[] = [];
+  const groups = new Map<OperationRef, Group>();
+  const operations = new OperationIndex();
   let totalSelfTime = 0;
   // One trace at a time: its tree lives only while it is looked at, so memory stays near the records' own.
   for (const traceSpans of groupByTrace(spans).values()) {
     for (const node of flattenTraceTree(buildTraceTree(traceSpans))) {
       const span = node.span;
       if (span.endTime === undefined || span.duration === undefined) continue;
-      const service = span.resource?.serviceName ?? '';
-      let operations = services.get(service);
-      if (operations === undefined) services.set(service, (operations = new Map()));
-      let group = operations.get(span.operationName);
+      const ref = operations.of(span);
+      let group = groups.get(ref);
       if (group === undefined) {
-        group = { service, operation: span.operationName, component: span.component, durations: [], errors: 0, selfTime: 0, evidence: newEvidence() };
-        operations.set(span.operationName, group);
-        groups.push(group);
+        group = { service: ref.service, operation: ref.operation, component: span.component, durations: [], errors: 0, selfTime: 0, evidence: newEvidence() };
+        groups.set(ref, group);
       }
       group.durations.push(span.duration);
       if (span.status.code !== 'OK') group.errors++;
       group.selfTime += node.selfTime;
       totalSelfTime += node.selfTime;
-      collectCallEvidence(node, group.evidence, recommend);
+      collectCallEvidence(node, group.evidence, recommend, operations);
     }
   }
 
   const out: BottleneckAnalysis[] = [];
-  for (const group of groups) {
+  for (const group of groups.values()) {
     const sorted = Float64Array.from(group.durations).sort();
     const count = sorted.length;
     let sum = 0;

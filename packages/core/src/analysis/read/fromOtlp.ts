@@ -33,6 +33,7 @@ const KIND_NAMES: Readonly<Record<string, number>> = {
 const STATUS_NAMES: Readonly<Record<string, number>> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 const LEVELS: ReadonlySet<string> = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const HEX = /^[0-9a-fA-F]*$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const DECIMAL = /^\d+$/;
 const NANOS_PER_MS = 1_000_000;
 
@@ -59,9 +60,9 @@ function id(value: unknown, bytes: number, field: string, at: Place): string | u
   if (typeof value !== 'string') at.fail(`${field}: expected hex text, got ${typeof value}`);
   let hex: string | undefined;
   if (value.length === bytes * 2 && HEX.test(value)) hex = value.toLowerCase();
-  else {
+  else if (BASE64.test(value) && value.length <= Math.ceil(bytes / 3) * 4) {
     const decoded = Buffer.from(value, 'base64');
-    if (decoded.length === bytes && value.length <= Math.ceil(bytes / 3) * 4) hex = decoded.toString('hex');
+    if (decoded.length === bytes) hex = decoded.toString('hex');
   }
   if (hex === undefined) at.fail(`${field}: expected ${bytes * 2} hex characters`);
   return /^0+$/.test(hex) ? undefined : hex;

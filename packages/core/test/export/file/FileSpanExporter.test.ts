@@ -87,6 +87,17 @@ describe('FileSpanExporter', () => {
     expect(await readSpansFromFile(path)).to.have.length(1);
   });
 
+  it('an export that meets shutdown on its way fails, and leaves the file closed', async () => {
+    const path = join(dir, 'late.jsonl');
+    const exporter = new FileSpanExporter({ path });
+    const late = exporter.export([finishedSpan()]);
+    await exporter.shutdown();
+    expect((await late).code).to.equal('failure');
+    await rm(path, { force: true });
+    // nothing holds the file open: nothing writes to it again
+    expect(await readdir(dir)).to.deep.equal([]);
+  });
+
   it('a write queue over its bytes fails the export instead of holding more', async () => {
     const exporter = new FileSpanExporter({ path: join(dir, 'q.jsonl'), maxQueueBytes: 10 });
     expect((await exporter.export([finishedSpan()])).code).to.equal('failure');
