@@ -26,10 +26,14 @@ export interface BottleneckFinding {
   exampleTraceId?: string;
 }
 
-/** Timing statistics of one operation of one service, with a severity and what to look at. Times in ms. */
+/**
+ * Timing statistics of one operation, with a severity and what to look at. Times in ms. What needs whole traces
+ * (self time, findings from their shape) is optional here, so that a live view without trees (a metrics
+ * processor's window) can give one too; `analyzeBottlenecks` fills every field (`OperationAnalysis`).
+ */
 export interface BottleneckAnalysis {
   /** `resource.serviceName` of its spans. */
-  service: string;
+  service?: string;
   operation: string;
   /** The component of its first span (http, express, pg…). */
   component: string;
@@ -37,19 +41,28 @@ export interface BottleneckAnalysis {
   averageTime: number;
   minTime: number;
   maxTime: number;
-  percentile50: number;
+  percentile50?: number;
   percentile95: number;
   percentile99: number;
   /** Share (0–1) of its spans whose status is not OK. */
   errorRate: number;
   /** Sum of its spans' self time (time when none of their children ran). */
-  selfTime: number;
+  selfTime?: number;
   /** Its self time as a share (0–1) of the self time of all spans analysed: where the time actually goes. */
-  selfTimeShare: number;
+  selfTimeShare?: number;
   severity: BottleneckSeverity;
-  findings: BottleneckFinding[];
-  /** The findings' messages. */
+  findings?: BottleneckFinding[];
+  /** What to do, in words: the findings' messages. */
   recommendations: string[];
+}
+
+/** A `BottleneckAnalysis` made from spans by `analyzeBottlenecks`: every field set. */
+export interface OperationAnalysis extends BottleneckAnalysis {
+  service: string;
+  percentile50: number;
+  selfTime: number;
+  selfTimeShare: number;
+  findings: BottleneckFinding[];
 }
 
 /** p95 thresholds (ms) at and above which an operation is MEDIUM, HIGH and CRITICAL. */
@@ -160,7 +173,7 @@ function findingsOf(group: Group, stats: { p50: number; p95: number; p99: number
  * calls, a dominant downstream, high variance, a high error rate, and slowness itself. Spans not yet ended are
  * part of their trees but not of the statistics.
  */
-export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: AnalyzeBottlenecksOptions | BottleneckThresholds): BottleneckAnalysis[] {
+export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: AnalyzeBottlenecksOptions | BottleneckThresholds): OperationAnalysis[] {
   const { thresholds, recommend } = resolveOptions(options);
   const groups = new Map<OperationRef, Group>();
   const operations = new OperationIndex();
@@ -184,7 +197,7 @@ export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: Anal
     }
   }
 
-  const out: BottleneckAnalysis[] = [];
+  const out: OperationAnalysis[] = [];
   for (const group of groups.values()) {
     const sorted = Float64Array.from(group.durations).sort();
     const count = sorted.length;
