@@ -72,6 +72,17 @@ describe('readSpans', () => {
       });
     }
 
+    it('keeps the instrumentation scope of spans made by another library (the OpenTelemetry bridge)', () => {
+      const scope = { name: '@opentelemetry/instrumentation-pg', version: '0.74.0', schemaUrl: 'https://opentelemetry.io/schemas/1.27.0' };
+      const spans = [finishedSpan({ instrumentationScope: scope }), finishedSpan()];
+      for (const body of [encodeOtlpJson(spans), encodeOtlpProtobuf(spans)]) {
+        const back = readSpans(body);
+        const bySpanId = new Map(back.map((r) => [r.spanId, r]));
+        expect(bySpanId.get(spans[0].spanId)!.instrumentationScope).to.deep.equal(scope);
+        expect(bySpanId.get(spans[1].spanId)!.instrumentationScope).to.equal(undefined);
+      }
+    });
+
     it('OTLP/JSON as a string and with the format named', () => {
       const spans = sampleSpans();
       expect(readSpans(encodeOtlpJson(spans).toString(), { format: 'otlp-json' }).map(plain)).to.deep.equal(spans.map(plain));

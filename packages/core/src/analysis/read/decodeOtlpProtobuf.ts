@@ -270,6 +270,9 @@ function scopeSpans(r: ProtobufReader): Json {
     } else if (field === 2) {
       r.expect(wire, WIRE_LEN, 'ScopeSpans.spans');
       (out.spans as Json[]).push(span(r.message()));
+    } else if (field === 3) {
+      r.expect(wire, WIRE_LEN, 'ScopeSpans.schema_url');
+      out.schemaUrl = r.string();
     } else r.skip(wire);
   }
   return out;

@@ -8,7 +8,7 @@
 //   one shared object per ResourceSpans. Ids are hex (base64 accepted: the protobuf JSON mapping's own spelling).
 // https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding
 
-import type { LogLevel, ReadableSpan, Resource, SpanKind, SpanLink, SpanLog, SpanStatus, SpanStatusCode, TagValue, Tags } from '../../types.js';
+import type { InstrumentationScope, LogLevel, ReadableSpan, Resource, SpanKind, SpanLink, SpanLog, SpanStatus, SpanStatusCode, TagValue, Tags } from '../../types.js';
 import { ATTR_SERVICE_NAME } from '../../semconv.js';
 import { setOwnProperty } from '../../ownProperty.js';
 import { CORRELATION_ID_TAG } from '../../trace/AuditTracer.js';
@@ -213,7 +213,8 @@ function link(value: unknown, at: Place): SpanLink | undefined {
   return out;
 }
 
-function span(value: unknown, resource: Resource, scopeName: string | undefined, at: Place): ReadableSpan {
+function span(value: unknown, resource: Resource, scope: InstrumentationScope | undefined, at: Place): ReadableSpan {
+  const scopeName = scope?.name;
   if (!isObject(value)) at.fail('expected a span object');
   const traceId = id(value.traceId, 16, 'traceId', at) ?? at.fail('traceId: missing or all zeros');
   const spanId = id(value.spanId, 8, 'spanId', at) ?? at.fail('spanId: missing or all zeros');
@@ -251,7 +252,19 @@ function span(value: unknown, resource: Resource, scopeName: string | undefined,
     droppedTagsCount: count(value.droppedAttributesCount),
     droppedLogsCount: count(value.droppedEventsCount),
     droppedLinksCount: count(value.droppedLinksCount),
+    ...(scope && { instrumentationScope: scope }),
   };
+}
+
+/** The library that made a group's spans, unless it is ours (our own spans carry none). */
+function scopeOf(group: Record<string, unknown>): InstrumentationScope | undefined {
+  const scope = isObject(group.scope) ? group.scope : isObject(group.instrumentationLibrary) ? group.instrumentationLibrary : {};
+  if (typeof scope.name !== 'string' || scope.name === '' || scope.name === INSTRUMENTATION_SCOPE_NAME) return undefined;
+  return Object.freeze({
+    name: scope.name,
+    ...(typeof scope.version === 'string' && scope.version !== '' && { version: scope.version }),
+    ...(typeof group.schemaUrl === 'string' && group.schemaUrl !== '' && { schemaUrl: group.schemaUrl }),
+  });
 }
 
 function resourceOf(value: unknown, at: Place): Resource {
@@ -271,9 +284,8 @@ export function spansFromOtlp(request: unknown, out: ReadableSpan[], where = '')
     // OpenTelemetry JS before 1.0 of the proto wrote `instrumentationLibrarySpans`; the Collector still reads it.
     list(g.scopeSpans ?? g.instrumentationLibrarySpans).forEach((scopeGroup, s) => {
       const sg = isObject(scopeGroup) ? scopeGroup : {};
-      const scope = isObject(sg.scope) ? sg.scope : isObject(sg.instrumentationLibrary) ? sg.instrumentationLibrary : {};
-      const scopeName = typeof scope.name === 'string' && scope.name !== '' ? scope.name : undefined;
-      list(sg.spans).forEach((item, i) => out.push(span(item, resource, scopeName, new Place(where, r, s, i))));
+      const scope = scopeOf(sg);
+      list(sg.spans).forEach((item, i) => out.push(span(item, resource, scope, new Place(where, r, s, i))));
     });
   });
 }
