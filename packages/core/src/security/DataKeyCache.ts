@@ -1,0 +1,156 @@
+import { diag } from '../diag.js';
+import type { DataKey, KeyProvider } from './KeyProvider.js';
+import { SealingKey } from './envelope.js';
+
+/** How long a data key is used before it is replaced, in ms. */
+export const DEFAULT_DATA_KEY_TTL_MS = 5 * 60_000;
+/** How many values one data key encrypts before it is replaced. */
+export const DEFAULT_DATA_KEY_MAX_USES = 1_000_000;
+/** How long one call to the key provider may take before it counts as failed (and is tried again later). */
+export const DEFAULT_DATA_KEY_TIMEOUT_MS = 10_000;
+// The replacement is fetched when this share of the TTL or of the uses is spent, so it is there before expiry.
+const REFRESH_AT = 0.8;
+// After a failure the provider is asked again after 1 s, doubling up to 30 s: a KMS in trouble is not hammered.
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
+export interface DataKeyCacheOptions {
+  ttlMs: number;
+  maxUses: number;
+  timeoutMs: number;
+}
+
+/** Counters of the cache, reported in `getStats().encryption`. */
+export interface DataKeyStats {
+  /** Data keys received from the key provider. */
+  dataKeysGenerated: number;
+  /** Calls to the key provider that failed or timed out. */
+  dataKeyFailures: number;
+}
+
+interface Entry {
+  readonly key: SealingKey;
+  readonly refreshAt: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * The data key in use, replaced after a TTL or a number of uses. `take()` never calls the provider and never
+ * waits: replacement runs in the background, ahead of expiry, one call at a time (single flight), so however many
+ * requests are in flight the provider sees one call per refresh. When there is no usable key, `take()` returns
+ * undefined and the caller fails closed.
+ */
+export class DataKeyCache {
+  readonly stats: DataKeyStats = { dataKeysGenerated: 0, dataKeyFailures: 0 };
+  private entry: Entry | undefined;
+  private refreshing = false;
+  private scheduled = false;
+  private failuresInRow = 0;
+  private retryAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly provider: KeyProvider,
+    private readonly options: DataKeyCacheOptions,
+  ) {}
+
+  /** Gets the first data key: at once from a provider that can (the local one), else in the background. */
+  start(): void {
+    if (typeof this.provider.generateDataKeySync === 'function') {
+      try {
+        this.install(this.provider.generateDataKeySync());
+        return;
+      } catch (error) {
+        this.failed(error);
+      }
+    }
+    this.scheduleRefresh();
+  }
+
+  /** The data key for one more value, or undefined when none is usable now. Cheap, synchronous, never throws. */
+  take(): SealingKey | undefined {
+    const entry = this.entry;
+    const time = Date.now();
+    if (entry === undefined || time >= entry.expiresAt || entry.key.uses >= this.options.maxUses) {
+      this.scheduleRefresh();
+      return undefined;
+    }
+    if (time >= entry.refreshAt || entry.key.uses >= this.options.maxUses * REFRESH_AT) this.scheduleRefresh();
+    return entry.key;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.entry?.key.destroy();
+    this.entry = undefined;
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshing || this.scheduled || this.stopped || Date.now() < this.retryAt) return;
+    this.scheduled = true;
+    // Off the caller's stack: the provider (an SDK building and signing a request) never runs on the request path.
+    setImmediate(() => void this.refresh());
+  }
+
+  private async refresh(): Promise<void> {
+    this.scheduled = false;
+    if (this.refreshing || this.stopped) return;
+    this.refreshing = true;
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const timedOut = new Promise<never>((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+        timeout.unref();
+      });
+      const dataKey = await Promise.race([this.provider.generateDataKey(), timedOut]);
+      if (!this.stopped) this.install(dataKey);
+    } catch (error) {
+      this.failed(error);
+    } finally {
+      clearTimeout(timeout);
+      this.refreshing = false;
+    }
+  }
+
+  private install(dataKey: DataKey): void {
+    if (!dataKey || !Buffer.isBuffer(dataKey.plaintext) || dataKey.plaintext.length !== 32 || !Buffer.isBuffer(dataKey.wrapped) || typeof dataKey.keyId !== 'string') {
+      throw new TypeError('the key provider returned no valid data key (32-byte plaintext, wrapped Buffer, keyId)');
+    }
+    const time = Date.now();
+    const previous = this.entry;
+    this.entry = { key: new SealingKey(dataKey), refreshAt: time + this.options.ttlMs * REFRESH_AT, expiresAt: time + this.options.ttlMs };
+    previous?.key.destroy();
+    this.stats.dataKeysGenerated++;
+    this.failuresInRow = 0;
+    this.retryAt = 0;
+    this.arm(this.options.ttlMs * REFRESH_AT);
+  }
+
+  private failed(error: unknown): void {
+    this.stats.dataKeyFailures++;
+    const delay = Math.min(RETRY_MIN_MS * 2 ** this.failuresInRow, RETRY_MAX_MS);
+    this.failuresInRow++;
+    this.retryAt = Date.now() + delay;
+    // The provider's message (a KMS error code and text), never a key: the provider has none to give us here.
+    diag.warnOnce('encryption.dataKey', `encryption: no data key from the key provider (${describeError(error)}); sensitive values are dropped until one arrives, and retried in the background`);
+    this.arm(delay);
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.retryAt = 0;
+      this.scheduleRefresh();
+    }, delayMs);
+    this.timer.unref();
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 300);
+  return typeof error;
+}
