@@ -76,7 +76,7 @@ export class DataKeyCache {
       this.scheduleRefresh();
       return undefined;
     }
-    if (time >= entry.refreshAt || entry.key.uses >= this.options.maxUses * REFRESH_AT) this.scheduleRefresh();
+    if (time >= entry.refreshAt || entry.key.uses + 1 >= this.options.maxUses * REFRESH_AT) this.scheduleRefresh();
     return entry.key;
   }
 
