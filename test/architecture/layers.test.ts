@@ -41,6 +41,8 @@ const LAYER_RULES: ReadonlyArray<readonly [string, Layer]> = [
   ['packages/koa/src/', 4],
   ['packages/fastify/src/', 4],
   ['packages/fetch/src/', 4],
+  // the command line is an application on top of core (it may load @audit-tracing/kms-aws)
+  [CORE + 'cli/', 4],
   ['packages/kms-aws/src/', 4],
 ];
 

@@ -51,13 +51,19 @@ async function decryptValue(value: string, binding: ValueBinding, key: string, p
   try {
     dataKey = await unwrap(provider, sealed.keyId, sealed.wrapped, sealed.wrappedText);
   } catch (error) {
-    throw decryptError(binding, key, `cannot unwrap the data key of master key "${sealed.keyId}": ${error instanceof Error ? error.message : String(error)}`);
+    throw decryptError(binding, key, `cannot unwrap the data key of master key "${sealed.keyId}": ${describeError(error)}`);
   }
   try {
     return openSealed(sealed, dataKey, binding, key);
   } catch {
     throw decryptError(binding, key, 'does not authenticate (altered, moved from another span or attribute, or another key)');
   }
+}
+
+// A KMS error is known by its name (InvalidCiphertextException, AccessDeniedException); its message may be empty.
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name && error.name !== 'Error' ? `${error.name}${error.message ? `: ${error.message}` : ''}` : error.message;
 }
 
 const isEncrypted = (value: unknown): value is string => typeof value === 'string' && (value.startsWith(ENCRYPTED_PREFIX) || value.startsWith(V1_PREFIX));
