@@ -167,5 +167,13 @@ export { decryptAttributes, decryptSpan, ERR_DECRYPT } from './security/decrypt.
 export type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds } from './analysis/bottlenecks.js';
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
 export { percentile } from './analysis/percentile.js';
-export type { FormatTraceTreeOptions, TraceTreeNode } from './analysis/traceTree.js';
-export { buildTraceTree, formatTraceTree } from './analysis/traceTree.js';
+export type { TraceTreeNode } from './analysis/traceTree.js';
+export { buildTraceTree } from './analysis/traceTree.js';
+export type { FormatTraceTreeOptions } from './analysis/formatTraceTree.js';
+export { formatTraceTree } from './analysis/formatTraceTree.js';
+export { criticalPath } from './analysis/criticalPath.js';
+export { parallelGroups } from './analysis/parallelGroups.js';
+export type { ReadSpansOptions, SpanInputFormat } from './analysis/readSpans.js';
+export { readSpans } from './analysis/readSpans.js';
+export type { SpanDecodeError } from './analysis/read/spanDecodeError.js';
+export { ERR_SPAN_DECODE } from './analysis/read/spanDecodeError.js';
