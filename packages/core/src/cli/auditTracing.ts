@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `audit-tracing decrypt`: an authorised reader's tool. Reads exported spans (JSON lines of span records), decrypts
+// `audit-tracing decrypt`: an authorised reader's tool. Reads exported spans (JSON lines, OTLP/JSON or OTLP/protobuf), decrypts
 // their `enc:v2:` values with the local master keys (AUDIT_TRACING_ENCRYPTION_KEY) or through AWS KMS
 // (`--kms-aws <key id>`, with @audit-tracing/kms-aws installed), and writes decrypted JSON lines.
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -12,7 +12,8 @@ import { runDecrypt } from './decryptCommand.js';
 
 const USAGE = `usage: audit-tracing decrypt [--in <file>] [--out <file>] [--kms-aws <key id> [--service <name>]]
 
-Reads spans as JSON lines (stdin by default), writes them decrypted as JSON lines (stdout by default).
+Reads spans (JSON lines, OTLP/JSON or OTLP/protobuf; stdin by default), writes them decrypted as JSON lines
+(stdout by default).
 Keys: ${ENCRYPTION_KEY_ENV} ("key" or "id1:key1,id2:key2"), or --kms-aws with @audit-tracing/kms-aws installed
 (region, endpoint and credentials from the usual AWS environment; --service defaults to each span's service).
 Exit status: 0 all decrypted, 1 some values did not decrypt, 2 usage or key error.`;
@@ -21,10 +22,10 @@ interface KmsAwsModule {
   AwsKmsKeyProvider: new (options: { keyId: string; serviceName: string }) => KeyProvider & { destroy(): void };
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 async function loadKmsAws(): Promise<KmsAwsModule> {

@@ -1,4 +1,4 @@
-import { AuditTracer, ENCRYPTED_PREFIX, ENCRYPTION_KEY_ENV, InMemoryExporter, type ReadableSpan } from '@audit-tracing/core';
+import { AuditTracer, encodeOtlpJson, encodeOtlpProtobuf, ENCRYPTED_PREFIX, ENCRYPTION_KEY_ENV, InMemoryExporter, type ReadableSpan } from '@audit-tracing/core';
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +55,22 @@ describe('audit-tracing decrypt', function () {
     expect(result.stderr).to.not.include('ada@example.com').and.not.include('bob@example.com').and.not.include(KEY);
   });
 
+  for (const [format, encode] of [
+    ['OTLP/JSON', encodeOtlpJson],
+    ['OTLP/protobuf', encodeOtlpProtobuf],
+  ] as const) {
+    it(`reads ${format} as an exporter sent it`, async () => {
+      const spans = await exportedSpans(KEY);
+      const input = path.join(dir, `spans-${format.replace('/', '-')}`);
+      writeFileSync(input, encode(spans));
+      const result = await runCli(['decrypt', '--in', input], { env: { [ENCRYPTION_KEY_ENV]: KEY } });
+      expect(result.status, result.stderr).to.equal(0);
+      const plain = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as ReadableSpan);
+      expect(plain.map((span) => span.tags['user.email'])).to.deep.equal(['ada@example.com', 'bob@example.com']);
+      expect(plain.map((span) => span.logs[0].fields?.['user.email'])).to.deep.equal(['ada@example.com', 'bob@example.com']);
+    });
+  }
+
   it('exits 2 with a plain message without a key, with a malformed key, and for an unknown command; input lines are never echoed', async () => {
     const noKey = await runCli(['decrypt'], { stdin: '{}' });
     expect(noKey.status).to.equal(2);
@@ -64,8 +80,8 @@ describe('audit-tracing decrypt', function () {
     expect(malformed.status).to.equal(2);
     expect(malformed.stderr).to.include('expected 32 bytes').and.not.include(badKey);
     expect((await runCli(['encrypt'])).status).to.equal(2);
-    const junk = await runCli(['decrypt'], { stdin: 'secret-plaintext-line\n', env: { [ENCRYPTION_KEY_ENV]: KEY } });
-    expect(junk.status).to.equal(0);
-    expect(junk.stderr).to.include('line 1: not JSON').and.not.include('secret-plaintext-line');
+    const junk = await runCli(['decrypt'], { stdin: '{"secret-plaintext-line": 1\n', env: { [ENCRYPTION_KEY_ENV]: KEY } });
+    expect(junk.status).to.equal(2);
+    expect(junk.stderr).to.match(/line 1/).and.not.include('secret-plaintext-line');
   });
 });
