@@ -2,7 +2,7 @@ import { diag } from '../diag.js';
 import { invalidOption, unknownOption } from '../invalidOption.js';
 import { compileNameMatcher, type NameMatcher, type NamePattern } from '../matcher.js';
 import { setOwnProperty } from '../ownProperty.js';
-import { DataKeyCache, DEFAULT_DATA_KEY_MAX_USES, DEFAULT_DATA_KEY_TIMEOUT_MS, DEFAULT_DATA_KEY_TTL_MS, type DataKeyStats } from './DataKeyCache.js';
+import { DataKeyCache, DEFAULT_DATA_KEY_MAX_USES, DEFAULT_DATA_KEY_TIMEOUT_MS, DEFAULT_DATA_KEY_TTL_MS, type DataKeyCacheOptions, type DataKeyStats } from './DataKeyCache.js';
 import { ENCRYPTED_PREFIX, ENCRYPTION_UNAVAILABLE, type ValueBinding } from './envelope.js';
 import type { KeyProvider } from './KeyProvider.js';
 import { LocalKeyProvider } from './LocalKeyProvider.js';
@@ -43,6 +43,41 @@ function positiveInt(options: TagEncryptorOptions, option: 'dataKeyTtlMs' | 'dat
   return value;
 }
 
+interface ResolvedEncryption {
+  matcher: NameMatcher | undefined;
+  /** Undefined when no key is configured anywhere: sensitive values are then dropped. */
+  provider: KeyProvider | undefined;
+  cache: DataKeyCacheOptions;
+}
+
+/**
+ * Checks the `encryption` option and builds what it names, without side effects: run by `resolveTracingConfig`
+ * (so a wrong option fails at set-up even when nothing is exported) and by the encryptor itself.
+ */
+export function resolveEncryption(options: TagEncryptorOptions, env: NodeJS.ProcessEnv = process.env): ResolvedEncryption {
+  if (!options || typeof options !== 'object') throw invalidOption('encryption', '', 'an options object', options);
+  if (!Array.isArray(options.sensitiveTags)) throw invalidOption('encryption', 'sensitiveTags', 'an array of names or RegExps', options.sensitiveTags);
+  const matcher = compileNameMatcher(options.sensitiveTags, 'encryption', 'sensitiveTags');
+  for (const option of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(option)) throw unknownOption('encryption', option, KNOWN_OPTIONS);
+  }
+  const provider = options.provider;
+  if (provider !== undefined && (provider === null || typeof provider !== 'object' || typeof provider.generateDataKey !== 'function' || typeof provider.decryptDataKey !== 'function')) {
+    throw invalidOption('encryption', 'provider', 'a KeyProvider (generateDataKey, decryptDataKey)', provider);
+  }
+  if (provider !== undefined && options.key !== undefined) throw invalidOption('encryption', 'key', 'no key when a provider is given', 'both', 'both');
+  const cache = {
+    ttlMs: positiveInt(options, 'dataKeyTtlMs', DEFAULT_DATA_KEY_TTL_MS, 2 ** 31 - 1),
+    maxUses: positiveInt(options, 'dataKeyMaxUses', DEFAULT_DATA_KEY_MAX_USES, 2 ** 32),
+    timeoutMs: positiveInt(options, 'dataKeyTimeoutMs', DEFAULT_DATA_KEY_TIMEOUT_MS, 2 ** 31 - 1),
+  };
+  return {
+    matcher,
+    provider: provider ?? (options.key !== undefined ? new LocalKeyProvider({ keys: options.key }, 'encryption', 'key') : LocalKeyProvider.fromEnv(env)),
+    cache,
+  };
+}
+
 /**
  * Envelope encryption of sensitive values before spans leave the process: each value is encrypted with the
  * current data key and bound to its span and attribute (`enc:v2:`, see `envelope.ts`); the data key comes from
@@ -55,30 +90,15 @@ export class TagEncryptor {
   private valuesUnavailable = 0;
 
   constructor(options: TagEncryptorOptions, env: NodeJS.ProcessEnv = process.env) {
-    if (!options || typeof options !== 'object') throw invalidOption('encryption', '', 'an options object', options);
-    if (!Array.isArray(options.sensitiveTags)) throw invalidOption('encryption', 'sensitiveTags', 'an array of names or RegExps', options.sensitiveTags);
-    this.matches = compileNameMatcher(options.sensitiveTags, 'encryption', 'sensitiveTags');
-    for (const option of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.includes(option)) throw unknownOption('encryption', option, KNOWN_OPTIONS);
-    }
-    const provider = options.provider;
-    if (provider !== undefined && (provider === null || typeof provider !== 'object' || typeof provider.generateDataKey !== 'function' || typeof provider.decryptDataKey !== 'function')) {
-      throw invalidOption('encryption', 'provider', 'a KeyProvider (generateDataKey, decryptDataKey)', provider);
-    }
-    if (provider !== undefined && options.key !== undefined) throw invalidOption('encryption', 'key', 'no key when a provider is given', 'both', 'both');
-    const cacheOptions = {
-      ttlMs: positiveInt(options, 'dataKeyTtlMs', DEFAULT_DATA_KEY_TTL_MS, 2 ** 31 - 1),
-      maxUses: positiveInt(options, 'dataKeyMaxUses', DEFAULT_DATA_KEY_MAX_USES, 2 ** 32),
-      timeoutMs: positiveInt(options, 'dataKeyTimeoutMs', DEFAULT_DATA_KEY_TIMEOUT_MS, 2 ** 31 - 1),
-    };
-    const keys = provider ?? (options.key !== undefined ? new LocalKeyProvider({ keys: options.key }, 'encryption', 'key') : LocalKeyProvider.fromEnv(env));
-    if (keys === undefined) {
+    const resolved = resolveEncryption(options, env);
+    this.matches = resolved.matcher;
+    if (resolved.provider === undefined) {
       if (this.matches !== undefined) {
         diag.warnOnce('encryption.noKey', `encryption: no key (set ${ENCRYPTION_KEY_ENV}, or pass encryption.key or encryption.provider): sensitive values are dropped`);
       }
       return;
     }
-    this.cache = new DataKeyCache(keys, cacheOptions);
+    this.cache = new DataKeyCache(resolved.provider, resolved.cache);
     if (this.matches !== undefined) this.cache.start();
   }
 

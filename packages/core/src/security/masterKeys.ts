@@ -38,6 +38,8 @@ export function parseMasterKeys(input: unknown, owner: string, option: string): 
   const add = (id: string | undefined, value: unknown, where: string) => {
     const bytes = keyBytes(value);
     if (!bytes) throw invalidOption(owner, option, `${KEY_BYTES} bytes (Buffer, base64 or hex)${where}`, value, secretValue(value));
+    // An id is written into every value: one that is itself a key (the pair given the wrong way round) is refused.
+    if (id !== undefined && keyBytes(id) !== undefined) throw invalidOption(owner, option, `a key id before the colon, not a key${where}`, id, secretValue(id));
     const keyId = id ?? derivedKeyId(bytes);
     if (!KEY_ID_SHAPE.test(keyId)) throw invalidOption(owner, option, `key ids of 1 to 64 letters, digits, ".", "_" or "-"${where}`, keyId);
     if (keys.has(keyId)) throw invalidOption(owner, option, `distinct key ids${where}`, keyId);

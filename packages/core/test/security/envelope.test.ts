@@ -164,6 +164,7 @@ describe('envelope encryption (enc:v2) with local master keys', () => {
       [{ key: KEY1, provider: new LocalKeyProvider({ keys: KEY2 }), sensitiveTags: [] }, /^encryption\.key: expected no key when a provider is given/],
       [{ key: KEY1, sensitiveTags: [], dataKeyTtlMs: 0 }, /^encryption\.dataKeyTtlMs: expected a whole number/],
       [{ key: KEY1, sensitiveTags: [], keys: KEY1 }, /^encryption\.keys: unknown option/],
+      [{ key: `${KEY1.toString('hex')}:${KEY2.toString('base64')}`, sensitiveTags: [] }, /^encryption\.key: expected a key id before the colon, not a key/],
     ] as const) {
       let error: (Error & { code?: string }) | undefined;
       try {
@@ -175,6 +176,8 @@ describe('envelope encryption (enc:v2) with local master keys', () => {
       expect(error?.code).to.equal(ERR_INVALID_OPTION);
       expect(error?.message).to.not.include(bad).and.not.include(KEY1.toString('hex')).and.not.include(KEY1.toString('base64'));
     }
+    // Checked when the tracer is made even if nothing is exported.
+    expect(() => new AuditTracer({ exporterType: 'none', encryption: { key: 'abc', sensitiveTags: [] } })).to.throw(TypeError, /^encryption\.key: expected 32 bytes/);
     expect(() => LocalKeyProvider.fromEnv({ [ENCRYPTION_KEY_ENV]: 'not-a-key' })).to.throw(TypeError, /^AUDIT_TRACING_ENCRYPTION_KEY: expected 32 bytes .*got a string \(value not shown\)/);
     expect(() => new LocalKeyProvider({ keys: KEY1, activeKeyId: 'nope' })).to.throw(TypeError, /^LocalKeyProvider\.activeKeyId: expected one of the key ids/);
   });
