@@ -28,10 +28,11 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function loadKmsAws(): Promise<KmsAwsModule> {
+function loadKmsAws(): KmsAwsModule {
   try {
-    // @ts-ignore -- an optional peer, built after core: absent at core's build, typed by KmsAwsModule instead.
-    return (await import('@audit-tracing/kms-aws')) as KmsAwsModule;
+    // An optional peer that depends on core: `require` (this file is CommonJS) rather than `import()`, so that
+    // TypeScript does not pull the peer's declarations, and with them core's own build output, into core's build.
+    return require('@audit-tracing/kms-aws') as KmsAwsModule;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') throw new Error('--kms-aws needs @audit-tracing/kms-aws: npm install @audit-tracing/kms-aws');
@@ -64,7 +65,7 @@ export async function main(
   try {
     const kmsKeyId = values['kms-aws'];
     if (kmsKeyId !== undefined) {
-      const { AwsKmsKeyProvider } = await loadKmsAws();
+      const { AwsKmsKeyProvider } = loadKmsAws();
       const byService = new Map<string, KeyProvider & { destroy(): void }>();
       providerFor = (span) => {
         const serviceName = values.service ?? span.resource?.serviceName ?? '';
