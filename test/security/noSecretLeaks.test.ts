@@ -36,6 +36,14 @@ const SENSITIVE = {
   'auth.password': `pw-${randomBytes(8).toString('hex')}`,
 };
 
+// Well-known secrets a handler sets by mistake, under names no one listed for encryption. Redaction (issue 10,
+// "Redaction by default") is what keeps them out: once it is in, add `...Object.values(TO_BE_REDACTED)` to
+// FORBIDDEN. Until then they go out as the handler set them, and are not searched for.
+const TO_BE_REDACTED = {
+  'http.request.header.authorization': `Bearer ${randomBytes(12).toString('hex')}`,
+  'session.id': `sess-${randomBytes(12).toString('hex')}`,
+};
+
 /** A byte string that must not appear anywhere, and what it is. */
 interface Needle {
   what: string;
@@ -67,7 +75,7 @@ async function serveTraced(tracer: AuditTracer, requests: number): Promise<void>
   app.use(auditTracing({ tracer }));
   app.post('/signup', (_req, res) => {
     const span = getActiveSpan();
-    span?.setTags({ ...SENSITIVE, 'plan.name': 'pro' });
+    span?.setTags({ ...SENSITIVE, ...TO_BE_REDACTED, 'plan.name': 'pro' });
     span?.log('info', 'card charged', { 'card.number': SENSITIVE['card.number'], amount: 12 });
     span?.addLink({ context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }, tags: { 'user.email': SENSITIVE['user.email'] } });
     res.status(201).json({ ok: true });

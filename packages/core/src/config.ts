@@ -62,7 +62,10 @@ export interface TracingConfig {
   processor?: 'batch' | 'simple';
   /** Batch processor options. */
   batch?: BatchConfig;
-  /** Encrypt these tags' values (AES-256-GCM) before export. */
+  /**
+   * Encrypt the values of these tags, log fields and link tags before export (envelope encryption, AES-256-GCM,
+   * bound to span and attribute), with local master keys or a KMS `provider`; see docs/security.md.
+   */
   encryption?: TagEncryptorOptions;
   /** Propagator names for both directions, or separately. Default: extract all, inject tracecontext + x-trace-id. */
   propagators?: readonly string[] | { inject?: readonly string[]; extract?: readonly string[] };

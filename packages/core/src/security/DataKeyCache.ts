@@ -131,10 +131,14 @@ export class DataKeyCache {
   private failed(error: unknown): void {
     this.stats.dataKeyFailures++;
     const delay = Math.min(RETRY_MIN_MS * 2 ** this.failuresInRow, RETRY_MAX_MS);
+    // Said once per outage (the first failure after a success), not once per process: each outage is news, and
+    // the retries between are at most one every 30 s. The provider's message (a KMS error code and text) holds no
+    // key: the provider has none to give us here.
+    if (this.failuresInRow === 0) {
+      diag.warn(`encryption: no data key from the key provider (${describeError(error)}); sensitive values are dropped until one arrives, and retried in the background`);
+    }
     this.failuresInRow++;
     this.retryAt = Date.now() + delay;
-    // The provider's message (a KMS error code and text), never a key: the provider has none to give us here.
-    diag.warnOnce('encryption.dataKey', `encryption: no data key from the key provider (${describeError(error)}); sensitive values are dropped until one arrives, and retried in the background`);
     this.arm(delay);
   }
 
