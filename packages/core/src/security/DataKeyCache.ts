@@ -36,13 +36,16 @@ interface Entry {
 
 /**
  * The data key in use, replaced after a TTL or a number of uses. `take()` never calls the provider and never
- * waits: replacement runs in the background, ahead of expiry, one call at a time (single flight), so however many
- * requests are in flight the provider sees one call per refresh. When there is no usable key, `take()` returns
- * undefined and the caller fails closed.
+ * waits: the successor is fetched in the background when 80 % of the TTL or of the uses is spent, one call at a
+ * time (single flight), and takes over when the current key expires. A key encrypts for at most `ttlMs` from its
+ * first use, so however many requests are in flight the provider sees at most one call per TTL. When there is no
+ * usable key, `take()` returns undefined and the caller fails closed.
  */
 export class DataKeyCache {
   readonly stats: DataKeyStats = { dataKeysGenerated: 0, dataKeyFailures: 0 };
   private entry: Entry | undefined;
+  /** The successor, fetched ahead of time, waiting for the current key to expire. */
+  private next: SealingKey | undefined;
   private refreshing = false;
   private scheduled = false;
   private failuresInRow = 0;
@@ -70,13 +73,16 @@ export class DataKeyCache {
 
   /** The data key for one more value, or undefined when none is usable now. Cheap, synchronous, never throws. */
   take(): SealingKey | undefined {
-    const entry = this.entry;
+    let entry = this.entry;
     const time = Date.now();
     if (entry === undefined || time >= entry.expiresAt || entry.key.uses >= this.options.maxUses) {
-      this.scheduleRefresh();
-      return undefined;
+      if (this.next === undefined) {
+        this.scheduleRefresh();
+        return undefined;
+      }
+      entry = this.promote(this.next, time);
     }
-    if (time >= entry.refreshAt || entry.key.uses + 1 >= this.options.maxUses * REFRESH_AT) this.scheduleRefresh();
+    if (this.next === undefined && (time >= entry.refreshAt || entry.key.uses + 1 >= this.options.maxUses * REFRESH_AT)) this.scheduleRefresh();
     return entry.key;
   }
 
@@ -84,11 +90,12 @@ export class DataKeyCache {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.entry?.key.destroy();
-    this.entry = undefined;
+    this.next?.destroy();
+    this.entry = this.next = undefined;
   }
 
   private scheduleRefresh(): void {
-    if (this.refreshing || this.scheduled || this.stopped || Date.now() < this.retryAt) return;
+    if (this.refreshing || this.scheduled || this.stopped || this.next !== undefined || Date.now() < this.retryAt) return;
     this.scheduled = true;
     // Off the caller's stack: the provider (an SDK building and signing a request) never runs on the request path.
     setImmediate(() => void this.refresh());
@@ -107,7 +114,7 @@ export class DataKeyCache {
       const dataKey = await Promise.race([this.provider.generateDataKey(), timedOut]);
       if (!this.stopped) this.install(dataKey);
     } catch (error) {
-      this.failed(error);
+      if (!this.stopped) this.failed(error); // a call that outlived shutdown is nobody's news
     } finally {
       clearTimeout(timeout);
       this.refreshing = false;
@@ -118,14 +125,24 @@ export class DataKeyCache {
     if (!dataKey || !Buffer.isBuffer(dataKey.plaintext) || dataKey.plaintext.length !== 32 || !Buffer.isBuffer(dataKey.wrapped) || typeof dataKey.keyId !== 'string') {
       throw new TypeError('the key provider returned no valid data key (32-byte plaintext, wrapped Buffer, keyId)');
     }
-    const time = Date.now();
-    const previous = this.entry;
-    this.entry = { key: new SealingKey(dataKey), refreshAt: time + this.options.ttlMs * REFRESH_AT, expiresAt: time + this.options.ttlMs };
-    previous?.key.destroy();
+    const key = new SealingKey(dataKey);
     this.stats.dataKeysGenerated++;
     this.failuresInRow = 0;
     this.retryAt = 0;
+    const entry = this.entry;
+    const time = Date.now();
+    // A successor fetched ahead of time waits for the current key to expire; with none usable it starts now.
+    if (entry !== undefined && time < entry.expiresAt && entry.key.uses < this.options.maxUses) this.next = key;
+    else this.promote(key, time);
+  }
+
+  private promote(key: SealingKey, time: number): Entry {
+    this.entry?.key.destroy();
+    const entry: Entry = { key, refreshAt: time + this.options.ttlMs * REFRESH_AT, expiresAt: time + this.options.ttlMs };
+    this.entry = entry;
+    if (this.next === key) this.next = undefined;
     this.arm(this.options.ttlMs * REFRESH_AT);
+    return entry;
   }
 
   private failed(error: unknown): void {
