@@ -18,9 +18,9 @@ export interface TagEncryptorOptions {
   key?: MasterKeyInput;
   /** Where data keys come from instead: a KMS (`@audit-tracing/kms-aws`) or your own `KeyProvider`. */
   provider?: KeyProvider;
-  /** A data key is replaced after this long, in ms. Default 300000. */
+  /** A data key encrypts for this long from its first use, in ms; its successor is fetched at 80 %. Default 300000. */
   dataKeyTtlMs?: number;
-  /** …or after encrypting this many values. Default 1000000. */
+  /** …or this many values. Default 1000000. */
   dataKeyMaxUses?: number;
   /** One call to the provider may take this long before it counts as failed, in ms. Default 10000. */
   dataKeyTimeoutMs?: number;
