@@ -241,7 +241,7 @@ describe('the data key cache', () => {
     const encryptor = new TagEncryptor({ provider, sensitiveTags: ['pin'], dataKeyTtlMs: 100 });
     await sleep(20);
     const before = encryptor.encryptTags({ pin: '1' }, at).pin;
-    await sleep(120);
+    await sleep(300);
     const after = encryptor.encryptTags({ pin: '1' }, at).pin;
     expect(String(after).startsWith(ENCRYPTED_PREFIX)).to.equal(true);
     expect(wrappedOf(after)).to.not.equal(wrappedOf(before));
@@ -261,7 +261,7 @@ describe('the data key cache', () => {
     }
     const elapsed = Date.now() - started;
     expect(provider.calls).to.be.at.most(Math.ceil(elapsed / 200) + 1);
-    expect(provider.calls).to.be.at.least(5);
+    expect(provider.calls).to.be.at.least(3);
     // The burst before the very first key; with successors fetched at 80 % of the TTL, hardly any after (on a
     // loaded machine a late timer can leave a moment without a key: those values are dropped, never sent in clear).
     expect(unavailable).to.be.at.least(50).and.below(values / 10);
@@ -276,6 +276,7 @@ describe('the data key cache', () => {
     const encryptor = new TagEncryptor({ provider, sensitiveTags: ['pin'], dataKeyTtlMs: 50 });
     await sleep(20);
     provider.failing = true;
+    while (encryptor.getStats().dataKeyFailures === 0) await sleep(5); // the successor, fetched at 40 ms, failed
     await sleep(60);
     expect(encryptor.encryptTags({ pin: '1' }, at).pin).to.equal(ENCRYPTION_UNAVAILABLE);
     provider.failing = false;
