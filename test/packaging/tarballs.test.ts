@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 const root = join(__dirname, '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'installed-app');
-const PACKAGES = ['core', 'express', 'koa', 'fastify', 'fetch', 'opentelemetry', 'logging'];
+const PACKAGES = ['core', 'express', 'koa', 'fastify', 'fetch', 'opentelemetry', 'logging', 'kms-aws'];
 // Installed next to the tarballs at the versions the repository has, from the npm cache only.
 const THIRD_PARTY = ['express', 'koa', 'fastify', 'typescript', '@types/node', '@opentelemetry/api'];
 const INSTALL_TIMEOUT_MS = 120_000;
@@ -65,6 +65,7 @@ function lockFor(tarballs: Packed[], topLevel: string[]): { lock: object; depend
       dependencies: manifest.dependencies,
       peerDependencies: manifest.peerDependencies,
       peerDependenciesMeta: manifest.peerDependenciesMeta,
+      bin: manifest.bin,
     };
     for (const dependency of Object.keys(manifest.dependencies ?? {})) {
       if (!dependency.startsWith('@audit-tracing/')) visit(locate('', dependency) as string);
@@ -188,6 +189,34 @@ describe('packed packages installed into a fresh project', function () {
       cpSync(join(app, 'node_modules/@audit-tracing/core'), join(app, 'second-core'), { recursive: true });
       const { stdout } = await exec(process.execPath, ['app.cjs'], { cwd: app, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
       expect(JSON.parse(stdout.trim().split('\n').pop() as string)).to.deep.equal({ format: 'cjs', spans: 3, traces: 1, sharedContext: true, secondCopy: true });
+    });
+  });
+
+  describe('the audit-tracing bin', () => {
+    it('decrypts what the installed core encrypted, and finds the installed kms-aws for --kms-aws', async () => {
+      const key = Buffer.alloc(32, 7).toString('base64');
+      writeFileSync(
+        join(app, 'encrypt.mjs'),
+        `import { AuditTracer, InMemoryExporter } from '@audit-tracing/core';
+const exporter = new InMemoryExporter();
+const tracer = new AuditTracer({ serviceName: 'packed', exporter, processor: 'simple', encryption: { key: process.env.KEY, sensitiveTags: ['user.email'] } });
+tracer.startSpan('signup', null, { tags: { 'user.email': 'ada@example.com' } }).finish();
+await tracer.shutdown();
+console.log(JSON.stringify(exporter.getFinishedSpans()[0]));
+`,
+      );
+      const env = { ...process.env, NODE_OPTIONS: '', KEY: key };
+      const { stdout: encrypted } = await exec(process.execPath, ['encrypt.mjs'], { cwd: app, timeout: 30_000, env });
+      expect(encrypted).to.include('enc:v2:').and.not.include('ada@example.com');
+      writeFileSync(join(app, 'spans.jsonl'), encrypted);
+      const bin = join(app, 'node_modules', '.bin', 'audit-tracing');
+      const { stdout } = await exec(bin, ['decrypt', '--in', 'spans.jsonl'], { cwd: app, timeout: 30_000, env: { ...env, AUDIT_TRACING_ENCRYPTION_KEY: key } });
+      expect(JSON.parse(stdout).tags['user.email']).to.equal('ada@example.com');
+      // --kms-aws loads the installed package (its KMS here refuses connections: the value stays encrypted, exit 1).
+      const kms = { ...env, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'test', AWS_MAX_ATTEMPTS: '1' };
+      const failed = await exec(bin, ['decrypt', '--kms-aws', 'alias/x', '--in', 'spans.jsonl'], { cwd: app, timeout: 30_000, env: kms }).catch((error: { code: number; stderr: string }) => error);
+      expect((failed as { code: number }).code).to.equal(1);
+      expect((failed as { stderr: string }).stderr).to.include('cannot unwrap the data key').and.not.include('needs @audit-tracing/kms-aws');
     });
   });
 

@@ -9,7 +9,7 @@ import { resolveBatchConfig, type BatchConfig } from './processor/BatchSpanProce
 import type { SpanProcessor } from './processor/SpanProcessor.js';
 import type { XTraceIdHeaderNames } from './propagation/XTraceIdPropagator.js';
 import type { Sampler } from './sampling/Sampler.js';
-import type { TagEncryptorOptions } from './security/TagEncryptor.js';
+import { resolveEncryption, type TagEncryptorOptions } from './security/TagEncryptor.js';
 import { resolveSpanLimits, spanLimitsFromEnv, type SpanLimits } from './trace/spanLimits.js';
 import type { TagValue } from './types.js';
 
@@ -65,7 +65,10 @@ export interface TracingConfig {
   processor?: 'batch' | 'simple';
   /** Batch processor options. */
   batch?: BatchConfig;
-  /** Encrypt these tags' values (AES-256-GCM) before export. */
+  /**
+   * Encrypt the values of these tags, log fields and link tags before export (envelope encryption, AES-256-GCM,
+   * bound to span and attribute), with local master keys or a KMS `provider`; see docs/security.md.
+   */
   encryption?: TagEncryptorOptions;
   /** Propagator names for both directions, or separately. Default: extract all, inject tracecontext + x-trace-id. */
   propagators?: readonly string[] | { inject?: readonly string[]; extract?: readonly string[] };
@@ -248,6 +251,8 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
     fail('contextManager', 'no such option: call setContextManager(new ClsHookedContextManager()) once at start-up', (own as Record<string, unknown>).contextManager);
   }
   if (config.batch !== undefined) config.batch = resolveBatchConfig(config.batch);
+  // Checked here too, so a wrong key fails at set-up even when nothing is exported.
+  if (config.encryption !== undefined) resolveEncryption(config.encryption, env);
   if (config.processors !== undefined) {
     if (!Array.isArray(config.processors) || !config.processors.every((p) => p !== null && typeof p === 'object' && typeof p.onEnd === 'function')) {
       fail('processors', 'an array of span processors (objects with onEnd)', config.processors);

@@ -162,9 +162,20 @@ export type { ZipkinSpan } from './export/zipkin/transform.js';
 export { encodeZipkinJson, toZipkinSpan } from './export/zipkin/transform.js';
 export { createJaegerExporter, DEFAULT_JAEGER_OTLP_ENDPOINT } from './export/jaeger.js';
 
-export type { TagEncryptorOptions } from './security/TagEncryptor.js';
-export { ENCRYPTED_PREFIX, TagEncryptor } from './security/TagEncryptor.js';
+export type { EncryptionStats, TagEncryptorOptions } from './security/TagEncryptor.js';
+export { TagEncryptor } from './security/TagEncryptor.js';
 export { EncryptingSpanProcessor } from './security/EncryptingSpanProcessor.js';
+export type { DataKey, KeyProvider } from './security/KeyProvider.js';
+export type { LocalKeyProviderOptions } from './security/LocalKeyProvider.js';
+export { LocalKeyProvider } from './security/LocalKeyProvider.js';
+export type { MasterKeyInput } from './security/masterKeys.js';
+export { ENCRYPTION_KEY_ENV } from './security/masterKeys.js';
+export type { ValueBinding, ValueScope } from './security/envelope.js';
+export { ENCRYPTED_PREFIX, ENCRYPTION_UNAVAILABLE } from './security/envelope.js';
+export type { DataKeyStats } from './security/DataKeyCache.js';
+export { DEFAULT_DATA_KEY_MAX_USES, DEFAULT_DATA_KEY_TIMEOUT_MS, DEFAULT_DATA_KEY_TTL_MS } from './security/DataKeyCache.js';
+export type { DecryptError } from './security/decrypt.js';
+export { decryptAttributes, decryptSpan, ERR_DECRYPT } from './security/decrypt.js';
 
 export type {
   AnalyzeBottlenecksOptions,

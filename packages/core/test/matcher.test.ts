@@ -4,6 +4,8 @@ import { InMemoryExporter } from '../src/export/InMemoryExporter.js';
 import { resolveServerOptions } from '../src/http/serverOptions.js';
 import { ERR_INVALID_OPTION } from '../src/invalidOption.js';
 import { compileNameMatcher } from '../src/matcher.js';
+import { decryptAttributes } from '../src/security/decrypt.js';
+import { LocalKeyProvider } from '../src/security/LocalKeyProvider.js';
 import { TagEncryptor } from '../src/security/TagEncryptor.js';
 import { AuditTracer } from '../src/trace/AuditTracer.js';
 
@@ -111,10 +113,16 @@ describe('compileNameMatcher', () => {
       expect(answers).to.deep.equal(always(true, 4));
     });
 
-    it('encryption.sensitiveTags (TagEncryptor.encryptTags on the same tags again and again)', () => {
+    it('encryption.sensitiveTags (TagEncryptor.encryptTags on the same tags again and again)', async () => {
       const encryptor = new TagEncryptor({ key: KEY, sensitiveTags: [/password/g] });
+      const reader = new LocalKeyProvider({ keys: KEY });
+      const at = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
       const tags = { 'user.password': 'hunter2' };
-      for (let i = 0; i < 6; i++) expect(encryptor.decrypt(String(encryptor.encryptTags(tags)['user.password']))).to.equal('hunter2');
+      for (let i = 0; i < 6; i++) {
+        const encrypted = encryptor.encryptTags(tags, at);
+        expect(encrypted['user.password']).to.not.equal('hunter2');
+        expect((await decryptAttributes(encrypted, at, reader))['user.password']).to.equal('hunter2');
+      }
       expect(tags).to.deep.equal({ 'user.password': 'hunter2' });
     });
 

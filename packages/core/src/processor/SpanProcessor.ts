@@ -1,3 +1,4 @@
+import type { EncryptionStats } from '../security/TagEncryptor.js';
 import type { ReadableSpan, Span } from '../types.js';
 
 /** Counters a processor keeps for `tracer.getStats()`. */
@@ -7,6 +8,8 @@ export interface ProcessorStats {
   exportAttempts: number;
   exportRetries: number;
   exportFailures: number;
+  /** What encryption did, when it is configured: values encrypted and dropped, data keys fetched and failed. */
+  encryption?: EncryptionStats;
 }
 
 /** How long a flush or a shutdown may take. */

@@ -1,9 +1,10 @@
-import type { FlushOptions, SpanProcessor } from '../processor/SpanProcessor.js';
+import type { FlushOptions, ProcessorStats, SpanProcessor } from '../processor/SpanProcessor.js';
 import type { ReadableSpan, Span } from '../types.js';
 import { TagEncryptor, type TagEncryptorOptions } from './TagEncryptor.js';
 
 /**
- * Wraps a processor: sensitive tags, log fields and link tags are encrypted when a span ends, before any exporter sees it.
+ * Wraps a processor: sensitive tags, log fields and link tags are encrypted when a span ends, before any exporter
+ * sees it, each bound to its span and attribute; with no data key available they are dropped (fail closed).
  * Encryption writes into a copy of the ended span's record; the live span a handler may still read keeps its
  * plain values. Spans without sensitive tags pass straight through, uncopied.
  */
@@ -29,20 +30,22 @@ export class EncryptingSpanProcessor implements SpanProcessor {
     return this.inner.forceFlush(options);
   }
 
-  shutdown(options?: FlushOptions): Promise<void> {
+  async shutdown(options?: FlushOptions): Promise<void> {
+    this.encryptor.stop();
     return this.inner.shutdown(options);
   }
 
-  getStats() {
-    return this.inner.getStats?.() ?? {};
+  getStats(): Partial<ProcessorStats> {
+    return { ...this.inner.getStats?.(), encryption: this.encryptor.getStats() };
   }
 
   /** `span`, or a copy of it whose sensitive values are encrypted (tags, log fields, link tags). */
   encrypted(span: ReadableSpan): ReadableSpan {
-    const encrypt = <T extends Readonly<Record<string, unknown>>>(values: T): T => this.encryptor.encryptTags(values);
-    const tags = encrypt(span.tags);
-    const logs = copyChanged(span.logs, (log) => log.fields, (log, fields) => ({ ...log, fields }), encrypt);
-    const links = copyChanged(span.links, (link) => link.tags, (link, linkTags) => ({ ...link, tags: linkTags }), encrypt);
+    const { traceId, spanId } = span;
+    const encryptor = this.encryptor;
+    const tags = encryptor.encryptTags(span.tags, { traceId, spanId, scope: 'span' });
+    const logs = copyChanged(span.logs, (log) => log.fields, (log, fields) => ({ ...log, fields }), (fields) => encryptor.encryptTags(fields, { traceId, spanId, scope: 'event' }));
+    const links = copyChanged(span.links, (link) => link.tags, (link, linkTags) => ({ ...link, tags: linkTags }), (linkTags) => encryptor.encryptTags(linkTags, { traceId, spanId, scope: 'link' }));
     if (tags === span.tags && logs === span.logs && links === span.links) return span;
     return { ...span, tags, logs, links };
   }

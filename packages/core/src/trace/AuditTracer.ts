@@ -275,7 +275,7 @@ export class AuditTracer implements Tracer, SpanOwner {
     }
     const spansDropped = { ...processorStats.spansDropped };
     if (this.spansAfterShutdown > 0) spansDropped.shutdown = (spansDropped.shutdown ?? 0) + this.spansAfterShutdown;
-    return {
+    const stats: TracerStats = {
       spansStarted: this.spansStarted,
       spansFinished: this.spansFinished,
       spansUnsampled: this.spansUnsampled,
@@ -288,6 +288,8 @@ export class AuditTracer implements Tracer, SpanOwner {
       exportFailures: processorStats.exportFailures ?? 0,
       spanLimits: { ...this.cuts },
     };
+    if (processorStats.encryption) stats.encryption = { ...processorStats.encryption };
+    return stats;
   }
 
   /**

@@ -4,13 +4,15 @@ import { setDiagLogger } from '../../src/diag.js';
 import { InMemoryExporter } from '../../src/export/InMemoryExporter.js';
 import type { SpanProcessor } from '../../src/processor/SpanProcessor.js';
 import { EncryptingSpanProcessor } from '../../src/security/EncryptingSpanProcessor.js';
-import { ENCRYPTED_PREFIX, TagEncryptor } from '../../src/security/TagEncryptor.js';
+import { decryptAttributes } from '../../src/security/decrypt.js';
+import { ENCRYPTED_PREFIX, type ValueScope } from '../../src/security/envelope.js';
+import { LocalKeyProvider } from '../../src/security/LocalKeyProvider.js';
 import { AuditTracer } from '../../src/trace/AuditTracer.js';
 import type { ReadableSpan, Span } from '../../src/types.js';
 import { finishedSpan } from '../helpers/exportSpans.js';
 
 const KEY = randomBytes(32).toString('hex');
-const decryptor = new TagEncryptor({ key: KEY, sensitiveTags: [] });
+const reader = new LocalKeyProvider({ keys: KEY });
 
 /** A processor that keeps what it was handed. */
 class RecordingProcessor implements SpanProcessor {
@@ -35,10 +37,12 @@ class RecordingProcessor implements SpanProcessor {
   }
 }
 
-function encryptedValue(value: unknown): string {
-  expect(value).to.be.a('string');
-  expect((value as string).startsWith(ENCRYPTED_PREFIX), `${String(value)} is not encrypted`).to.equal(true);
-  return decryptor.decrypt(value as string);
+/** The plaintext of `span`'s value of `key` (in its tags, or its `index`th log or link), after checking it left encrypted. */
+async function plainValue(span: ReadableSpan, key: string, scope: ValueScope = 'span', index = 0): Promise<string> {
+  const values = scope === 'span' ? span.tags : scope === 'event' ? span.logs[index].fields! : span.links[index].tags!;
+  const value = values[key];
+  expect(typeof value === 'string' && value.startsWith(ENCRYPTED_PREFIX), `${String(value)} is not encrypted`).to.equal(true);
+  return String((await decryptAttributes({ [key]: value }, { traceId: span.traceId, spanId: span.spanId, scope }, reader))[key]);
 }
 
 function newTracer(sensitiveTags: ReadonlyArray<string | RegExp> = ['card.number', /password/g, /token/y]) {
@@ -64,12 +68,12 @@ describe('EncryptingSpanProcessor', () => {
       await tracer.forceFlush();
 
       const [exported] = exporter.getFinishedSpans();
-      expect(encryptedValue(exported.tags['card.number'])).to.equal('4111111111111111');
-      expect(encryptedValue(exported.tags['user.password'])).to.equal('hunter2');
-      expect(encryptedValue(exported.tags['token.refresh'])).to.equal('r-123');
+      expect(await plainValue(exported, 'card.number')).to.equal('4111111111111111');
+      expect(await plainValue(exported, 'user.password')).to.equal('hunter2');
+      expect(await plainValue(exported, 'token.refresh')).to.equal('r-123');
       expect(exported.tags['order.id']).to.equal('o-1');
       expect(exported.tags['card.cvc_count']).to.equal(3);
-      expect(encryptedValue(exported.logs[0].fields?.['card.number'])).to.equal('4111111111111111');
+      expect(await plainValue(exported, 'card.number', 'event')).to.equal('4111111111111111');
       expect(exported.logs[0].fields?.amount).to.equal(12.5);
       expect(exported.logs[1].fields).to.deep.equal({ amount: 1 });
       expect(JSON.stringify(exported)).to.not.include('4111111111111111').and.not.include('hunter2');
@@ -81,8 +85,8 @@ describe('EncryptingSpanProcessor', () => {
       tracer.startSpan('n', null, { tags: { pin: 1234, pins: [1, 2] } }).finish();
       await tracer.forceFlush();
       const [exported] = exporter.getFinishedSpans();
-      expect(encryptedValue(exported.tags.pin)).to.equal('1234');
-      expect(encryptedValue(exported.tags.pins)).to.equal('[1,2]');
+      expect(await plainValue(exported, 'pin')).to.equal('1234');
+      expect(await plainValue(exported, 'pins')).to.equal('[1,2]');
     });
 
     it('leaves the live span with its plain values after finish', async () => {
@@ -98,7 +102,7 @@ describe('EncryptingSpanProcessor', () => {
       const [exported] = exporter.getFinishedSpans();
       expect(exported).to.not.equal(span);
       expect(exported.tags).to.not.equal(span.tags);
-      expect(encryptedValue(exported.tags['user.password'])).to.equal('hunter2');
+      expect(await plainValue(exported, 'user.password')).to.equal('hunter2');
       // getTraceSpans serves the tracer's own records: plain, the way the handler wrote them.
       expect(tracer.getTraceSpans(span.traceId)[0].tags['user.password']).to.equal('hunter2');
     });
@@ -126,7 +130,7 @@ describe('EncryptingSpanProcessor', () => {
       const values = exporter.getFinishedSpans().map((span) => span.tags['user.password']);
       expect(values).to.have.length(10);
       expect(values.map(String).filter((value) => !value.startsWith(ENCRYPTED_PREFIX))).to.deep.equal([]);
-      expect(values.map((value) => decryptor.decrypt(String(value)))).to.deep.equal(Array.from({ length: 10 }, (_, i) => `secret-${i}`));
+      expect(await Promise.all(exporter.getFinishedSpans().map((span) => plainValue(span, 'user.password')))).to.deep.equal(Array.from({ length: 10 }, (_, i) => `secret-${i}`));
     });
 
     it('encrypts "token" on every one of ten spans in a row with /token/y', async () => {
@@ -138,8 +142,8 @@ describe('EncryptingSpanProcessor', () => {
       }
       await tracer.forceFlush();
       const spans = exporter.getFinishedSpans();
-      expect(spans.map((span) => encryptedValue(span.tags.token))).to.deep.equal(Array.from({ length: 10 }, (_, i) => `t-${i}`));
-      expect(spans.map((span) => encryptedValue(span.logs[0].fields?.['token.refresh']))).to.deep.equal(Array.from({ length: 10 }, (_, i) => `r-${i}`));
+      expect(await Promise.all(spans.map((span) => plainValue(span, 'token')))).to.deep.equal(Array.from({ length: 10 }, (_, i) => `t-${i}`));
+      expect(await Promise.all(spans.map((span) => plainValue(span, 'token.refresh', 'event')))).to.deep.equal(Array.from({ length: 10 }, (_, i) => `r-${i}`));
     });
 
     it('rejects a bad key or pattern list when the tracer is made', () => {
@@ -153,7 +157,7 @@ describe('EncryptingSpanProcessor', () => {
   });
 
   describe('around a processor', () => {
-    it('hands the inner processor an encrypted copy and never writes into the record it got', () => {
+    it('hands the inner processor an encrypted copy and never writes into the record it got', async () => {
       const inner = new RecordingProcessor();
       const processor = new EncryptingSpanProcessor(inner, { key: KEY, sensitiveTags: ['card.number'] });
       const record = finishedSpan({ tags: { 'card.number': '4111', keep: 'me' } }, undefined, (span) => span.log('info', 'x', { 'card.number': '4222', n: 1 }));
@@ -163,9 +167,9 @@ describe('EncryptingSpanProcessor', () => {
 
       const [out] = inner.ended;
       expect(out).to.not.equal(record);
-      expect(encryptedValue(out.tags['card.number'])).to.equal('4111');
+      expect(await plainValue(out, 'card.number')).to.equal('4111');
       expect(out.tags.keep).to.equal('me');
-      expect(encryptedValue(out.logs[0].fields?.['card.number'])).to.equal('4222');
+      expect(await plainValue(out, 'card.number', 'event')).to.equal('4222');
       expect(out.logs[0]).to.include({ level: 'info', message: 'x' });
       // The rest of the record is carried over.
       expect(out).to.include({ traceId: record.traceId, spanId: record.spanId, operationName: record.operationName, endTime: record.endTime });
@@ -176,7 +180,7 @@ describe('EncryptingSpanProcessor', () => {
       expect(record.logs[0].fields).to.deep.equal({ 'card.number': '4222', n: 1 });
     });
 
-    it('copies only the logs array when only a log field is sensitive, and keeps the other logs as they were', () => {
+    it('copies only the logs array when only a log field is sensitive, and keeps the other logs as they were', async () => {
       const inner = new RecordingProcessor();
       const processor = new EncryptingSpanProcessor(inner, { key: KEY, sensitiveTags: ['secret'] });
       const record = finishedSpan({ tags: { ok: 1 } }, undefined, (span) => {
@@ -189,7 +193,7 @@ describe('EncryptingSpanProcessor', () => {
       expect(out.tags).to.equal(record.tags);
       expect(out.logs).to.not.equal(record.logs);
       expect(out.logs[0]).to.equal(record.logs[0]);
-      expect(encryptedValue(out.logs[1].fields?.secret)).to.equal('s');
+      expect(await plainValue(out, 'secret', 'event', 1)).to.equal('s');
     });
 
     it('passes a span with nothing sensitive through as the same object', () => {
@@ -208,13 +212,13 @@ describe('EncryptingSpanProcessor', () => {
       expect(inner.ended[0]).to.equal(record);
     });
 
-    it('does not encrypt a value twice', () => {
+    it('does not encrypt a value twice', async () => {
       const inner = new RecordingProcessor();
       const processor = new EncryptingSpanProcessor(inner, { key: KEY, sensitiveTags: ['card.number'] });
       processor.onEnd(finishedSpan({ tags: { 'card.number': '4111' } }));
       processor.onEnd(inner.ended[0]);
       expect(inner.ended[1]).to.equal(inner.ended[0]);
-      expect(encryptedValue(inner.ended[1].tags['card.number'])).to.equal('4111');
+      expect(await plainValue(inner.ended[1], 'card.number')).to.equal('4111');
     });
 
     it('forwards onStart, forceFlush, shutdown and getStats to the inner processor', async () => {
@@ -226,17 +230,18 @@ describe('EncryptingSpanProcessor', () => {
       await processor.shutdown();
       expect(inner.started).to.deep.equal([live]);
       expect([inner.flushes, inner.shutdowns]).to.deep.equal([1, 1]);
-      expect(processor.getStats()).to.deep.equal({ spansExported: 7 });
+      expect(processor.getStats()).to.deep.include({ spansExported: 7 });
+      expect(processor.getStats().encryption).to.deep.equal({ valuesEncrypted: 0, valuesUnavailable: 0, dataKeysGenerated: 1, dataKeyFailures: 0 });
     });
 
-    it('encrypts sensitive link tags too', () => {
+    it('encrypts sensitive link tags too', async () => {
       const inner = new RecordingProcessor();
       const processor = new EncryptingSpanProcessor(inner, { key: KEY, sensitiveTags: ['user.password'] });
       const record = finishedSpan({}, undefined, (span) =>
         span.addLink({ context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' }, tags: { 'user.password': 'hunter2' } }),
       );
       processor.onEnd(record);
-      expect(encryptedValue(inner.ended[0].links[0].tags?.['user.password'])).to.equal('hunter2');
+      expect(await plainValue(inner.ended[0], 'user.password', 'link')).to.equal('hunter2');
     });
   });
 });

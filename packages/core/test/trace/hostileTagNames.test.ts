@@ -40,7 +40,7 @@ describe('hostile tag names', () => {
     await sensitive.forceFlush();
     const [record] = exporter.getFinishedSpans();
     expect(Object.getPrototypeOf(record.tags)).to.equal(Object.prototype);
-    expect(String(Object.getOwnPropertyDescriptor(record.tags, '__proto__')?.value)).to.match(/^enc:v1:/);
+    expect(String(Object.getOwnPropertyDescriptor(record.tags, '__proto__')?.value)).to.match(/^enc:v2:/);
     expect(Object.keys(record.logs[0].fields!)).to.deep.equal(['__proto__']);
     expect(record.logs[0].droppedFieldsCount).to.equal(1);
     await sensitive.shutdown();
