@@ -1,0 +1,102 @@
+import type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds, SpanKind } from '@audit-tracing/core';
+import type { Exemplar } from './Exemplar.js';
+import type { Series } from './Series.js';
+import { quantileOf, type WindowStats } from './window.js';
+
+/** What `onBottleneck` callbacks receive: an operation that is HIGH or CRITICAL over the sliding window. */
+export interface BottleneckAlert {
+  readonly service: string;
+  readonly kind: SpanKind;
+  /** The operation's statistics over the window (`sampleCount` spans), as `analyzeBottlenecks` reports them. */
+  readonly analysis: BottleneckAnalysis;
+  /**
+   * `crossed`: it was below HIGH (or never seen) at the previous check; `escalated`: from HIGH to CRITICAL;
+   * `reminder`: still HIGH or CRITICAL a cool-down after the last alert.
+   */
+  readonly reason: 'crossed' | 'escalated' | 'reminder';
+  /** The slowest spans of the window, slowest first: the traces to open. */
+  readonly slowest: readonly Exemplar[];
+  /** The latest failed spans of the operation, newest first. */
+  readonly failed: readonly Exemplar[];
+  readonly windowMs: number;
+  /** When the check ran, epoch ms. */
+  readonly time: number;
+}
+
+/** The spans of one service, operation and kind, across statuses, and where its alerting stands. */
+export interface OperationGroup {
+  readonly service: string;
+  readonly operation: string;
+  readonly kind: SpanKind;
+  /** The component of the first span seen (`express`, `http`…). */
+  readonly component: string;
+  /** Indexed by status (`STATUSES`). */
+  readonly series: (Series | undefined)[];
+  /** The severity last reported, while it stays HIGH or CRITICAL. */
+  alerted: BottleneckSeverity | undefined;
+  alertedAt: number;
+}
+
+// The rule of core's `analyzeBottlenecks`: the window's p95 against the thresholds.
+function severityOf(p95: number, thresholds: BottleneckThresholds): BottleneckSeverity {
+  if (p95 >= thresholds.critical) return 'CRITICAL';
+  if (p95 >= thresholds.high) return 'HIGH';
+  if (p95 >= thresholds.medium) return 'MEDIUM';
+  return 'LOW';
+}
+
+const RANK: Record<BottleneckSeverity, number> = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 };
+// More failures than this in the window earn a recommendation of their own (core's analysis uses the same 5 %).
+const HIGH_ERROR_RATE = 0.05;
+
+export interface AlertSettings {
+  readonly thresholds: Readonly<BottleneckThresholds>;
+  readonly minSamples: number;
+  readonly cooldownMs: number;
+  readonly windowMs: number;
+}
+
+/**
+ * Moves the group's alert state to what its window shows and returns the alert to send, if any: once when it
+ * crosses into HIGH or CRITICAL, once more when it escalates to CRITICAL, then only after `cooldownMs` while it
+ * stays there. Falling below HIGH (or below `minSamples`) clears the state, so the next crossing alerts again.
+ */
+export function nextAlert(group: OperationGroup, stats: WindowStats, settings: AlertSettings, time: number): BottleneckAlert | undefined {
+  const p95 = quantileOf(stats, 0.95);
+  const severity = stats.count >= settings.minSamples ? severityOf(p95, settings.thresholds) : 'LOW';
+  if (RANK[severity] < RANK.HIGH) {
+    group.alerted = undefined;
+    return undefined;
+  }
+  let reason: BottleneckAlert['reason'];
+  if (group.alerted === undefined) reason = 'crossed';
+  else if (RANK[severity] > RANK[group.alerted]) reason = 'escalated';
+  else if (time - group.alertedAt >= settings.cooldownMs) reason = 'reminder';
+  else return undefined;
+  group.alerted = severity;
+  group.alertedAt = time;
+
+  const failed = group.series.flatMap((series) => series?.recentFailures() ?? []).sort((a, b) => b.time - a.time);
+  const errorRate = stats.errors / stats.count;
+  const threshold = severity === 'CRITICAL' ? settings.thresholds.critical : settings.thresholds.high;
+  const recommendations = [
+    `p95 of ${p95.toFixed(1)}ms over the last ${settings.windowMs / 1000}s is at or over the ${severity} threshold (${threshold}ms): open trace ${stats.slowest[0].traceId}, the slowest`,
+  ];
+  if (errorRate > HIGH_ERROR_RATE && failed.length > 0) {
+    recommendations.push(`${(errorRate * 100).toFixed(0)}% of calls failed in the window: failures can show as latency (timeouts, retries); open trace ${failed[0].traceId}`);
+  }
+  const analysis: BottleneckAnalysis = {
+    operation: group.operation,
+    component: group.component,
+    averageTime: stats.sum / stats.count,
+    maxTime: stats.max,
+    minTime: stats.min,
+    percentile95: p95,
+    percentile99: quantileOf(stats, 0.99),
+    sampleCount: stats.count,
+    errorRate,
+    severity,
+    recommendations,
+  };
+  return { service: group.service, kind: group.kind, analysis, reason, slowest: stats.slowest, failed, windowMs: settings.windowMs, time };
+}
