@@ -16,16 +16,17 @@ export const METRIC_NAMES = Object.freeze({
 });
 
 // Label values hold span and service names, which requests control: escape backslash, double quote and line feed
-// (the three escapes both formats define), and replace lone surrogates, which cannot be written as UTF-8.
-const NEEDS_WORK = /[\\"\n\uD800-\uDFFF]/;
+// (the three escapes both formats define), and replace lone surrogates, which cannot be written as UTF-8, and
+// carriage returns, which neither format can escape and a scraper splitting on CRLF would cut a line at.
+const NEEDS_WORK = /[\\"\n\r\uD800-\uDFFF]/;
 const ESCAPED = /[\\"\n]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n' };
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNWRITABLE = /\r|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A label value as both formats write it between double quotes. */
 export function escapeLabelValue(value: string): string {
   if (!NEEDS_WORK.test(value)) return value;
-  return value.replace(LONE_SURROGATE, '\uFFFD').replace(ESCAPED, (c) => ESCAPES[c]);
+  return value.replace(UNWRITABLE, '\uFFFD').replace(ESCAPED, (c) => ESCAPES[c]);
 }
 
 // OpenMetrics caps an exemplar's label names and values at 128 characters together; ids of records made elsewhere

@@ -1,5 +1,7 @@
 // A strict reader of OpenMetrics 1.0.0 text, for tests: the ABNF of the specification line by line, plus the rules
-// the prose adds for the types we expose (counter, gauge, histogram, summary). It returns the families it read, or
+// the prose adds for the types we expose (counter, gauge, histogram, summary). With `dialect: 'prometheus'` it
+// reads Prometheus text 0.0.4 the same way, with that format's differences: no `# EOF`, no UNIT, no exemplars,
+// and a counter's metadata names its `_total` sample. It returns the families it read, or
 // throws an Error naming the first line that breaks a rule. Stricter than the specification in one point: a backslash
 // before anything but n, " or \ is rejected (the specification only says it SHOULD NOT be written).
 // https://github.com/OpenObservability/OpenMetrics/blob/main/specification/OpenMetrics.md#abnf
@@ -22,7 +24,7 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const REAL = /^[+-]?(?:\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\d*\.\d+(?:[eE][+-]?\d+)?)/;
 const SPECIAL = /^(?:[+-]?(?:inf|infinity)|nan)(?![a-z])/i;
-const SUFFIXES: Record<string, readonly string[]> = {
+const OM_SUFFIXES: Record<string, readonly string[]> = {
   counter: ['_total', '_created'],
   gauge: [''],
   histogram: ['_bucket', '_count', '_sum', '_created'],
@@ -119,14 +121,18 @@ function labels(cursor: Cursor): Record<string, string> {
   }
 }
 
-/** Reads `text` as OpenMetrics 1.0.0 and checks it; throws on the first violation. */
-export function readOpenMetrics(text: string): OmFamily[] {
+/** Reads `text` as OpenMetrics 1.0.0 (or Prometheus 0.0.4) and checks it; throws on the first violation. */
+export function readOpenMetrics(text: string, dialect: 'openmetrics' | 'prometheus' = 'openmetrics'): OmFamily[] {
+  const openMetrics = dialect === 'openmetrics';
+  const SUFFIXES = openMetrics ? OM_SUFFIXES : { ...OM_SUFFIXES, counter: [''] };
   if (text.includes('\r')) throw new Error('carriage return in the exposition');
   if (text.charCodeAt(0) === 0xfeff) throw new Error('byte order mark');
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  if (lines.at(-1) !== '# EOF') throw new Error('the exposition does not end with "# EOF"');
-  lines.pop();
+  if (openMetrics) {
+    if (lines.at(-1) !== '# EOF') throw new Error('the exposition does not end with "# EOF"');
+    lines.pop();
+  } else if (!text.endsWith('\n')) throw new Error('the exposition does not end with a line feed');
 
   const families: OmFamily[] = [];
   const closed = new Set<string>();
@@ -155,7 +161,7 @@ export function readOpenMetrics(text: string): OmFamily[] {
     const cursor = new Cursor(line, index + 1);
     if (line.startsWith('#')) {
       cursor.expect('# ');
-      const keyword = cursor.match(/^(TYPE|HELP|UNIT)/, 'TYPE, HELP or UNIT');
+      const keyword = cursor.match(openMetrics ? /^(TYPE|HELP|UNIT)/ : /^(TYPE|HELP)/, openMetrics ? 'TYPE, HELP or UNIT' : 'TYPE or HELP');
       cursor.expect(' ');
       const name = cursor.match(METRIC_NAME, 'a metric name');
       const current = open(name, index + 1);
@@ -202,7 +208,7 @@ export function readOpenMetrics(text: string): OmFamily[] {
       if (last === undefined || sampleTime === undefined || sampleTime < last) cursor.fail('a repeated sample without a timestamp, or with an earlier one');
     }
     lastTimes.set(sampleKey, sampleTime);
-    const countLike = suffix === '_total' || suffix === '_count' || suffix === '_bucket' || (suffix === '_sum' && current.type !== 'histogram');
+    const countLike = (current.type === 'counter' && suffix !== '_created') || suffix === '_count' || suffix === '_bucket' || (suffix === '_sum' && current.type !== 'histogram');
     if (countLike && !(value >= 0)) cursor.fail(`${suffix} below zero or NaN`);
     if ('quantile' in sampleLabels && current.type === 'summary') {
       const q = Number(sampleLabels.quantile);
@@ -223,6 +229,7 @@ export function readOpenMetrics(text: string): OmFamily[] {
         timestamp = number(cursor, true);
       }
       if (!cursor.done()) cursor.fail('trailing text after the exemplar');
+      if (!openMetrics) cursor.fail('an exemplar in Prometheus text');
       if (suffix !== '_bucket' && suffix !== '_total') cursor.fail(`an exemplar on a ${suffix || current.type} sample`);
       sample.exemplar = { labels: exemplarLabels, value: exemplarValue, timestamp };
     }
@@ -244,7 +251,7 @@ export function readOpenMetrics(text: string): OmFamily[] {
   // No family may be named like a sample of another (a gauge a_created next to a counter a).
   for (const f of families) {
     for (const other of families) {
-      if (other !== f && SUFFIXES[other.type].some((suffix) => suffix !== '' && other.name + suffix === f.name)) throw new Error(`family ${f.name} clashes with ${other.type} ${other.name}`);
+      if (other !== f && OM_SUFFIXES[other.type].some((suffix) => suffix !== '' && other.name + suffix === f.name)) throw new Error(`family ${f.name} clashes with ${other.type} ${other.name}`);
     }
   }
   return families;
