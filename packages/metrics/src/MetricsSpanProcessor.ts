@@ -11,6 +11,35 @@ import { windowOf } from './window.js';
 const KINDS: readonly SpanKind[] = ['server', 'client', 'internal', 'producer', 'consumer'];
 const STATUSES: readonly SpanStatusCode[] = ['OK', 'ERROR', 'TIMEOUT', 'CANCELLED'];
 
+// Indexes into KINDS and STATUSES; switches, as onEnd runs for every span.
+function kindIndex(kind: string): number {
+  switch (kind) {
+    case 'server':
+      return 0;
+    case 'client':
+      return 1;
+    case 'producer':
+      return 3;
+    case 'consumer':
+      return 4;
+    default:
+      return 2; // internal, and a kind we do not know on a record made elsewhere
+  }
+}
+
+function statusIndex(code: string): number {
+  switch (code) {
+    case 'OK':
+      return 0;
+    case 'TIMEOUT':
+      return 2;
+    case 'CANCELLED':
+      return 3;
+    default:
+      return 1; // ERROR, and an outcome we do not know: not a success
+  }
+}
+
 /**
  * Service and operation names longer than this are cut before they name a series: the label value stays readable
  * and memory stays bounded whatever a request names its span.
@@ -55,11 +84,7 @@ export class MetricsSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const duration = span.duration;
     if (duration === undefined || this.stopped) return;
-    let kind = KINDS.indexOf(span.kind);
-    if (kind < 0) kind = 2; // internal, for a record made elsewhere with a kind we do not know
-    let status = STATUSES.indexOf(span.status.code);
-    if (status < 0) status = 1; // an unknown outcome is not a success
-    const series = this.seriesFor(span, kind, status);
+    const series = this.seriesFor(span, kindIndex(span.kind), statusIndex(span.status.code));
     series.record(duration, span.traceId, span.spanId, span.endTime ?? this.options.clock());
   }
 
