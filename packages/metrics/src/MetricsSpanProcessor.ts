@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { diag, type ReadableSpan, type SpanKind, type SpanProcessor, type SpanStatusCode } from '@audit-tracing/core';
+import { diag, invalidOption, type ReadableSpan, type SpanKind, type SpanProcessor, type SpanStatusCode } from '@audit-tracing/core';
 import { nextAlert, type BottleneckAlert, type OperationGroup } from './BottleneckAlert.js';
 import { DEFAULT_DURATION_BUCKETS_MS } from './buckets.js';
 import { metricsHandler } from './handler.js';
@@ -159,7 +159,7 @@ export class MetricsSpanProcessor implements SpanProcessor {
    * throws is counted and reported once through `diag`. Returns a function that removes the callback.
    */
   onBottleneck(callback: BottleneckCallback): () => void {
-    if (typeof callback !== 'function') throw new TypeError(`MetricsSpanProcessor.onBottleneck: expected a function, got ${typeof callback}`);
+    if (typeof callback !== 'function') throw invalidOption('MetricsSpanProcessor.onBottleneck', '', 'a function', callback);
     this.callbacks.add(callback);
     if (this.timer === undefined && !this.stopped) {
       this.timer = setInterval(() => this.checkOnTimer(), this.options.checkIntervalMs);

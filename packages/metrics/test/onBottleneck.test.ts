@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_BOTTLENECK_THRESHOLDS, setDiagLogger } from '@audit-tracing/core';
+import { DEFAULT_BOTTLENECK_THRESHOLDS, ERR_INVALID_OPTION, setDiagLogger } from '@audit-tracing/core';
 import { MetricsSpanProcessor, type BottleneckAlert } from '@audit-tracing/metrics';
 import { endSpan, tracerWith, type EndedSpan } from './helpers/spans.js';
 
@@ -136,6 +136,8 @@ describe('MetricsSpanProcessor.onBottleneck', function () {
 
   it('rejects a callback that is not a function', function () {
     const metrics = new MetricsSpanProcessor();
-    expect(() => metrics.onBottleneck('alert' as never)).to.throw(TypeError, /expected a function/);
+    expect(() => metrics.onBottleneck('alert' as never))
+      .to.throw(TypeError, 'MetricsSpanProcessor.onBottleneck: expected a function, got "alert"')
+      .with.property('code', ERR_INVALID_OPTION);
   });
 });
