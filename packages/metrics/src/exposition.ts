@@ -84,7 +84,9 @@ function header(out: string[], openMetrics: boolean, name: string, type: MetricT
  */
 export function formatMetrics(snapshot: MetricsSnapshot, openMetrics: boolean): string {
   const out: string[] = [];
-  const boundaries = snapshot.boundaries;
+  // Written once, not per series and bucket.
+  const les = [...snapshot.boundaries.map(canonicalNumber), '+Inf'];
+  const quantileLabels = QUANTILES.map((q) => [q, `,quantile="${canonicalNumber(q)}"} `] as const);
 
   const duration = METRIC_NAMES.duration;
   header(out, openMetrics, duration, 'histogram', 'milliseconds', 'Duration of ended spans, by service, operation, kind and status.');
@@ -93,8 +95,7 @@ export function formatMetrics(snapshot: MetricsSnapshot, openMetrics: boolean): 
     let cumulative = 0;
     for (let i = 0; i < series.buckets.length; i++) {
       cumulative += series.buckets[i];
-      const le = i < boundaries.length ? canonicalNumber(boundaries[i]) : '+Inf';
-      let line = `${duration}_bucket{${labels},le="${le}"} ${cumulative}`;
+      let line = `${duration}_bucket{${labels},le="${les[i]}"} ${cumulative}`;
       const exemplar = series.exemplars[i];
       if (openMetrics && exemplar !== null && 'trace_idspan_id'.length + exemplar.traceId.length + exemplar.spanId.length <= MAX_EXEMPLAR_LABEL_CHARS) {
         line += ` # {trace_id="${escapeLabelValue(exemplar.traceId)}",span_id="${escapeLabelValue(exemplar.spanId)}"} ${sampleValue(exemplar.value)} ${sampleValue(exemplar.time / 1000)}`;
@@ -108,8 +109,8 @@ export function formatMetrics(snapshot: MetricsSnapshot, openMetrics: boolean): 
   header(out, openMetrics, quantiles, 'summary', 'milliseconds', `Span duration quantiles over the last ${snapshot.windowMs / 1000}s, from a DDSketch (1% relative accuracy).`);
   for (const series of snapshot.series) {
     const labels = seriesLabels(series);
-    for (const q of QUANTILES) {
-      out.push(`${quantiles}{${labels},quantile="${canonicalNumber(q)}"} ${sampleValue(series.window.percentiles[percentileKey(q)] ?? Number.NaN)}`);
+    for (const [q, quantileLabel] of quantileLabels) {
+      out.push(`${quantiles}{${labels}${quantileLabel}${sampleValue(series.window.percentiles[percentileKey(q)] ?? Number.NaN)}`);
     }
   }
 

@@ -17,6 +17,7 @@ export interface WindowStats {
 export function windowOf(series: Iterable<Series>, time: number): WindowStats {
   const stats: WindowStats = { count: 0, errors: 0, sum: 0, min: Infinity, max: -Infinity, sketch: undefined, slowest: [] };
   const slowest: Exemplar[][] = [];
+  let merged: DurationSketch | undefined;
   for (const one of series) {
     for (const slice of one.liveSlices(time)) {
       stats.count += slice.count;
@@ -24,12 +25,21 @@ export function windowOf(series: Iterable<Series>, time: number): WindowStats {
       stats.sum += slice.sum;
       stats.min = Math.min(stats.min, slice.min);
       stats.max = Math.max(stats.max, slice.max);
-      if (slice.sketch) (stats.sketch ??= createDurationSketch()).merge(slice.sketch);
+      if (slice.sketch) stats.sketch = mergeSketch(stats.sketch, slice.sketch, (merged ??= createDurationSketch()));
       slowest.push(slice.slowest);
     }
   }
   stats.slowest = slowestOf(slowest);
   return stats;
+}
+
+// A window with one sketch reads that sketch (read-only); from the second on, they are merged into a new one, so that
+// a scrape of many quiet series does not copy every sketch.
+function mergeSketch(sofar: DurationSketch | undefined, next: DurationSketch, merged: DurationSketch): DurationSketch {
+  if (sofar === undefined) return next;
+  if (sofar !== merged) merged.merge(sofar);
+  merged.merge(next);
+  return merged;
 }
 
 /**
