@@ -1,14 +1,18 @@
-import type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds, SpanKind } from '@audit-tracing/core';
+import type { BottleneckAnalysis, BottleneckFinding, BottleneckSeverity, BottleneckThresholds, SpanKind } from '@audit-tracing/core';
 import type { Exemplar } from './Exemplar.js';
 import type { Series } from './Series.js';
 import { quantileOf, type WindowStats } from './window.js';
 
 /** What `onBottleneck` callbacks receive: an operation that is HIGH or CRITICAL over the sliding window. */
 export interface BottleneckAlert {
-  readonly service: string;
-  readonly kind: SpanKind;
-  /** The operation's statistics over the window (`sampleCount` spans), as `analyzeBottlenecks` reports them. */
+  /**
+   * The operation's statistics over the window (`sampleCount` spans), shaped as `analyzeBottlenecks` reports them.
+   * Live spans come one at a time, without their children, so `selfTime` and `selfTimeShare` are NaN (unknown), and
+   * the findings are those a window can show: `slow` and `high_error_rate`, each with a trace to open.
+   */
   readonly analysis: BottleneckAnalysis;
+  /** The span kind of the operation (the analysis groups by service and operation; alerts also by kind). */
+  readonly kind: SpanKind;
   /**
    * `crossed`: it was below HIGH (or never seen) at the previous check; `escalated`: from HIGH to CRITICAL;
    * `reminder`: still HIGH or CRITICAL a cool-down after the last alert.
@@ -79,24 +83,38 @@ export function nextAlert(group: OperationGroup, stats: WindowStats, settings: A
   const failed = group.series.flatMap((series) => series?.recentFailures() ?? []).sort((a, b) => b.time - a.time);
   const errorRate = stats.errors / stats.count;
   const threshold = severity === 'CRITICAL' ? settings.thresholds.critical : settings.thresholds.high;
-  const recommendations = [
-    `p95 of ${p95.toFixed(1)}ms over the last ${settings.windowMs / 1000}s is at or over the ${severity} threshold (${threshold}ms): open trace ${stats.slowest[0].traceId}, the slowest`,
+  const findings: BottleneckFinding[] = [
+    {
+      kind: 'slow',
+      message: `p95 of ${p95.toFixed(1)}ms over the last ${settings.windowMs / 1000}s is at or over the ${severity} threshold (${threshold}ms): open trace ${stats.slowest[0].traceId}, the slowest`,
+      exampleTraceId: stats.slowest[0].traceId,
+    },
   ];
   if (errorRate > HIGH_ERROR_RATE && failed.length > 0) {
-    recommendations.push(`${(errorRate * 100).toFixed(0)}% of calls failed in the window: failures can show as latency (timeouts, retries); open trace ${failed[0].traceId}`);
+    findings.push({
+      kind: 'high_error_rate',
+      message: `${(errorRate * 100).toFixed(0)}% of calls failed in the window: failures can show as latency (timeouts, retries); open trace ${failed[0].traceId}`,
+      exampleTraceId: failed[0].traceId,
+    });
   }
   const analysis: BottleneckAnalysis = {
+    service: group.service,
     operation: group.operation,
     component: group.component,
+    sampleCount: stats.count,
     averageTime: stats.sum / stats.count,
-    maxTime: stats.max,
     minTime: stats.min,
+    maxTime: stats.max,
+    percentile50: quantileOf(stats, 0.5),
     percentile95: p95,
     percentile99: quantileOf(stats, 0.99),
-    sampleCount: stats.count,
     errorRate,
+    // Self time needs a span's children, which a processor does not see together: unknown live.
+    selfTime: Number.NaN,
+    selfTimeShare: Number.NaN,
     severity,
-    recommendations,
+    findings,
+    recommendations: findings.map((finding) => finding.message),
   };
-  return { service: group.service, kind: group.kind, analysis, reason, slowest: stats.slowest, failed, windowMs: settings.windowMs, time };
+  return { analysis, kind: group.kind, reason, slowest: stats.slowest, failed, windowMs: settings.windowMs, time };
 }

@@ -30,8 +30,11 @@ describe('MetricsSpanProcessor.onBottleneck', function () {
     }
     expect(alerts).to.have.length(1);
     const [alert] = alerts;
-    expect(alert).to.include({ service: 'shop', kind: 'server', reason: 'crossed', windowMs: 60_000 });
-    expect(alert.analysis).to.include({ operation: 'GET /report', component: 'internal', severity: 'HIGH', sampleCount: 400, errorRate: 0, minTime: 40, maxTime: 606 });
+    expect(alert).to.include({ kind: 'server', reason: 'crossed', windowMs: 60_000 });
+    expect(alert.analysis).to.include({ service: 'shop', operation: 'GET /report', component: 'internal', severity: 'HIGH', sampleCount: 400, errorRate: 0, minTime: 40, maxTime: 606 });
+    expect(alert.analysis.selfTime).to.be.NaN; // not known from spans seen one at a time
+    expect(alert.analysis.findings.map((f) => [f.kind, f.exampleTraceId])).to.deep.equal([['slow', alert.slowest[0].traceId]]);
+    expect(alert.analysis.percentile50).to.be.within(40, 606);
     expect(alert.analysis.percentile95).to.be.within(600 * 0.99, 606 * 1.01);
     expect(alert.analysis.averageTime).to.be.closeTo((200 * 43 + 200 * 603) / 400, 0.5);
     expect(alert.slowest.map((e) => e.value)).to.deep.equal([606, 606, 606, 606, 606].slice(0, alert.slowest.length));
@@ -96,6 +99,7 @@ describe('MetricsSpanProcessor.onBottleneck', function () {
     expect(alerts[0].analysis.errorRate).to.equal(0.2);
     expect(alerts[0].failed.map((e) => e.traceId)).to.deep.equal(failed.slice(-5).reverse().map((s) => s.traceId));
     expect(alerts[0].analysis.recommendations[1]).to.include('20% of calls failed').and.include(failed.at(-1)!.traceId);
+    expect(alerts[0].analysis.findings[1]).to.deep.include({ kind: 'high_error_rate', exampleTraceId: failed.at(-1)!.traceId });
   });
 
   it('keeps going when a callback throws: counted, reported once, the other callbacks still called', function () {
