@@ -6,10 +6,10 @@
 // record only when a processor will receive it) and what the metrics themselves cost. Spans: start, 2 tags, finish,
 // over 20 operation names and 1 in 50 failing, so lookups, the error path and several series are exercised.
 // Rounds alternate (and which goes first); the first round of each is warm-up and is dropped; medians are reported.
-// Then the cost of a scrape: the OpenMetrics text of BENCH_SERIES series.
+// Then the heap of BENCH_SERIES series with full windows, and the cost of a scrape of them (OpenMetrics text).
 //
 // Environment: BENCH_SPANS (spans per round, default 200000), BENCH_ROUNDS (measured rounds, default 7),
-// BENCH_SERIES (series in the scrape measurement, default 1000).
+// BENCH_SERIES (series in the heap and scrape measurements, default 500: the default maxSeries).
 import { AuditTracer } from '@audit-tracing/core';
 import { formatMetrics, MetricsSpanProcessor } from '@audit-tracing/metrics';
 import { numberFromEnv } from './lib/env.mjs';
@@ -18,7 +18,7 @@ import { describeMachine, writeResults } from './lib/results.mjs';
 
 const SPANS = Math.round(numberFromEnv('BENCH_SPANS', 200_000));
 const ROUNDS = Math.round(numberFromEnv('BENCH_ROUNDS', 7));
-const SERIES = Math.round(numberFromEnv('BENCH_SERIES', 1000));
+const SERIES = Math.round(numberFromEnv('BENCH_SERIES', 500));
 const OPERATIONS = Array.from({ length: 20 }, (_, i) => `GET /api/resource${i}/:id`);
 
 function contender(processors) {
@@ -32,6 +32,12 @@ function contender(processors) {
       span.finish();
     }
   };
+}
+
+/** Heap in use after a full collection (the script runs with --expose-gc). */
+function heapUsed() {
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
 }
 
 function timeRound(run) {
@@ -64,13 +70,20 @@ const metricsNs = median(samples.metrics);
 const addedNs = metricsNs - baselineNs;
 const ratio = metricsNs / baselineNs;
 
-// A scrape: SERIES series, each with a full window, written as OpenMetrics text.
+// SERIES series (the default maxSeries), each with 300 spans over every slice of the window, durations spread
+// log-uniformly from 0.1 ms to 10 s, the widest range a sketch is likely to see; its heap is measured too.
+const heapBefore = heapUsed();
 const wide = new MetricsSpanProcessor({ maxSeries: SERIES });
 const wideTracer = new AuditTracer({ serviceName: 'bench', exporterType: 'none', processors: [wide] });
-for (let i = 0; i < SERIES * 20; i++) {
-  const span = wideTracer.startSpan(`GET /route${i % SERIES}`, undefined, { kind: 'server', startTime: Date.now() - (i % 997) });
-  span.finish();
+const now = Date.now();
+for (let i = 0; i < SERIES * 300; i++) {
+  const nth = Math.floor(i / SERIES); // the series' nth span: 300 durations over 4 slices
+  const duration = 0.1 * Math.pow(10, (5 * ((nth * 7919) % 300)) / 300);
+  const end = now - (nth % 4) * 15_000;
+  const span = wideTracer.startSpan(`GET /route${i % SERIES}`, undefined, { kind: 'server', startTime: end - duration });
+  span.finish(end);
 }
+const heapHeld = heapUsed() - heapBefore;
 const scrapeMs = [];
 let bytes = 0;
 for (let i = 0; i < 7; i++) {
@@ -85,6 +98,7 @@ console.log(`baseline (no processor)    ${baselineNs.toFixed(0).padStart(16)}   
 console.log(`a no-op processor          ${noopNs.toFixed(0).padStart(16)}   ${(1e9 / noopNs).toFixed(0).padStart(9)}`);
 console.log(`with MetricsSpanProcessor  ${metricsNs.toFixed(0).padStart(16)}   ${(1e9 / metricsNs).toFixed(0).padStart(9)}`);
 console.log(`the processor adds ${addedNs.toFixed(0)} ns per span: ${ratio.toFixed(2)}× the baseline's time (${(noopNs - baselineNs).toFixed(0)} ns of it any processor costs, ${(metricsNs - noopNs).toFixed(0)} ns the metrics)`);
+console.log(`${SERIES} series with full windows hold ${(heapHeld / 1024 / 1024).toFixed(1)} MiB of heap (${(heapHeld / SERIES / 1024).toFixed(1)} KiB a series)`);
 console.log(`a scrape of ${SERIES} series (OpenMetrics, ${(bytes / 1024 / 1024).toFixed(1)} MiB): ${scrapeMedianMs.toFixed(1)} ms (median of 6)`);
 
 const file = writeResults('metrics', started, {
@@ -93,6 +107,7 @@ const file = writeResults('metrics', started, {
   addedNsPerSpan: addedNs,
   ratio,
   scrape: { series: SERIES, bytes, medianMs: scrapeMedianMs, samplesMs: scrapeMs },
+  heap: { series: SERIES, spansPerSeries: 300, bytes: heapHeld },
   samples,
 });
 console.log(`results: ${file}`);

@@ -58,7 +58,7 @@ export type BottleneckCallback = (alert: BottleneckAlert) => void;
  * `onBottleneck()`.
  *
  * Memory is bounded: at most `maxSeries` series (then one overflow series per kind and status, counted), each with
- * 16 buckets, 6 window slices whose sketches hold 1024 bins at most, and 5 exemplars per list.
+ * 16 buckets, 4 window slices whose sketches hold 1024 bins at most, and 5 exemplars per list.
  */
 export class MetricsSpanProcessor implements SpanProcessor {
   private readonly options: ResolvedMetricsOptions;

@@ -5,9 +5,10 @@ import { createDurationSketch, type DurationSketch } from './sketch.js';
 
 /**
  * Slices of the sliding window. The window moves by one slice at a time: with the default 60 s window, rates,
- * percentiles and alerts cover the last 50 to 60 seconds.
+ * percentiles and alerts cover the last 45 to 60 seconds. Each slice of an active series holds a sketch, so this
+ * is also what a series costs in sketches: 4 of them, up to ~8.5 KiB each.
  */
-export const WINDOW_SLICES = 6;
+export const WINDOW_SLICES = 4;
 
 const BUCKETS = DEFAULT_DURATION_BUCKETS_MS;
 

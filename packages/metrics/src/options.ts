@@ -5,7 +5,7 @@ import { WINDOW_SLICES } from './Series.js';
 export interface MetricsOptions {
   /**
    * Series (service, operation, kind, status) kept at most; spans of further series are counted in one overflow
-   * series per kind and status. Operation names can come from requests, so this bounds memory. Default 1000.
+   * series per kind and status. Operation names can come from requests, so this bounds memory. Default 500.
    */
   maxSeries?: number;
   /** The sliding window of rates, percentiles and bottleneck alerts, in ms. Default 60 000. */
@@ -22,7 +22,7 @@ export interface MetricsOptions {
   clock?: () => number;
 }
 
-export const DEFAULT_MAX_SERIES = 1000;
+export const DEFAULT_MAX_SERIES = 500;
 export const DEFAULT_WINDOW_MS = 60_000;
 export const DEFAULT_MIN_SAMPLES = 20;
 export const DEFAULT_COOLDOWN_MS = 300_000;

@@ -80,7 +80,7 @@ describe('MetricsSpanProcessor.snapshot', function () {
     }
     expect(ok.window.max).to.equal(sorted.at(-1));
     expect(ok.window.slowest.map((e) => e.value)).to.deep.equal(sorted.slice(-5).reverse());
-    // The window at 1 070 000 spans five whole 10 s slices and the one just begun: 50 s, for 20 000 spans.
+    // The window at 1 070 000 spans three whole 15 s slices and 5 s of the newest: 50 s, for 20 000 spans.
     expect(ok.window.rate + failed.window.rate).to.be.closeTo(20_000 / 50, 1e-9);
     expect(failed.failed.map((e) => e.traceId)).to.deep.equal(failures.slice(-5).reverse());
   });
