@@ -30,7 +30,7 @@ function check(name: string, draw: () => number): void {
   const exactBytes = values.byteLength;
   console.log(
     `      ${name}: worst relative error ${(worst * 100).toFixed(3)}% over ${QUANTILES.length} quantiles; ` +
-      `range ${values[0].toPrecision(3)}–${values[SAMPLES - 1].toPrecision(3)} ms; sketch ${bins} bins = ${(sketchBytes(sketch) / 1024).toFixed(1)} KiB ` +
+      `range ${values[0].toPrecision(3)}–${values[SAMPLES - 1].toPrecision(3)} ms; sketch ${bins} bins, ${(sketchBytes(sketch) / 1024).toFixed(1)} KiB of counts ` +
       `(the samples: ${(exactBytes / 1024 / 1024).toFixed(1)} MiB)`,
   );
   expect(bins).to.be.at.most(SKETCH_BIN_LIMIT);
