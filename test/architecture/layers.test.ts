@@ -46,6 +46,7 @@ const LAYER_RULES: ReadonlyArray<readonly [string, Layer]> = [
   // the command line is an application on top of core (it may load @audit-tracing/kms-aws)
   [CORE + 'cli/', 4],
   ['packages/kms-aws/src/', 4],
+  ['packages/metrics/src/', 4],
 ];
 
 /** The layer of a repo-relative (posix) path, or undefined when the table does not cover it. */

@@ -30,6 +30,7 @@ describe('built packages load from ESM and CommonJS apps', function () {
       expect(result.adapters.koa).to.include('auditTracing');
       expect(result.adapters.fastify).to.include('auditTracing');
       expect(result.adapters.fetch).to.include('instrumentFetch');
+      expect(result.adapters.metrics).to.include('MetricsSpanProcessor');
     });
   }
 });

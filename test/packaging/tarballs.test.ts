@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 const root = join(__dirname, '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'installed-app');
-const PACKAGES = ['core', 'express', 'koa', 'fastify', 'fetch', 'opentelemetry', 'logging', 'kms-aws'];
+const PACKAGES = ['core', 'express', 'koa', 'fastify', 'fetch', 'opentelemetry', 'logging', 'kms-aws', 'metrics'];
 // Installed next to the tarballs at the versions the repository has, from the npm cache only.
 const THIRD_PARTY = ['express', 'koa', 'fastify', 'typescript', '@types/node', '@opentelemetry/api'];
 const INSTALL_TIMEOUT_MS = 120_000;

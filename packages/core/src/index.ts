@@ -186,7 +186,7 @@ export type {
   BottleneckThresholds,
   OperationAnalysis,
 } from './analysis/bottlenecks.js';
-export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
+export { analyzeBottlenecks, bottleneckSeverity, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
 export type { RecommendationThresholds } from './analysis/callPatterns.js';
 export { DEFAULT_RECOMMENDATION_THRESHOLDS } from './analysis/callPatterns.js';
 export type { FormatBottleneckTableOptions } from './analysis/formatBottleneckTable.js';

@@ -108,7 +108,8 @@ function resolveOptions(options: AnalyzeBottlenecksOptions | BottleneckThreshold
   return { thresholds, recommend };
 }
 
-function severityOf(p95: number, thresholds: BottleneckThresholds): BottleneckSeverity {
+/** The severity rule: an operation's p95 (ms) against the thresholds. Shared with live views (the metrics processor). */
+export function bottleneckSeverity(p95: number, thresholds: BottleneckThresholds = DEFAULT_BOTTLENECK_THRESHOLDS): BottleneckSeverity {
   if (p95 >= thresholds.critical) return 'CRITICAL';
   if (p95 >= thresholds.high) return 'HIGH';
   if (p95 >= thresholds.medium) return 'MEDIUM';
@@ -207,7 +208,7 @@ export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: Anal
     const p95 = percentileOfSorted(sorted, 95);
     const p99 = percentileOfSorted(sorted, 99);
     const errorRate = group.errors / count;
-    const severity = severityOf(p95, thresholds);
+    const severity = bottleneckSeverity(p95, thresholds);
     const findings = findingsOf(group, { p50, p95, p99, count, errorRate, severity }, recommend);
     out.push({
       service: group.service,
