@@ -8,6 +8,7 @@ import { resolveBatchConfig, type BatchConfig } from './processor/BatchSpanProce
 import type { SpanProcessor } from './processor/SpanProcessor.js';
 import type { XTraceIdHeaderNames } from './propagation/XTraceIdPropagator.js';
 import type { Sampler } from './sampling/Sampler.js';
+import { resolveRedactionOptions, type RedactionOptions } from './security/Redactor.js';
 import type { TagEncryptorOptions } from './security/TagEncryptor.js';
 import { resolveSpanLimits, spanLimitsFromEnv, type SpanLimits } from './trace/spanLimits.js';
 import type { TagValue } from './types.js';
@@ -62,6 +63,11 @@ export interface TracingConfig {
   processor?: 'batch' | 'simple';
   /** Batch processor options. */
   batch?: BatchConfig;
+  /**
+   * Rules added to the default redaction, and keys kept out of it. Well-known secrets (authorization, cookies,
+   * passwords, tokens, API keys, sessions; user info and sensitive query values in URLs) are always redacted.
+   */
+  redact?: RedactionOptions;
   /** Encrypt these tags' values (AES-256-GCM) before export. */
   encryption?: TagEncryptorOptions;
   /** Propagator names for both directions, or separately. Default: extract all, inject tracecontext + x-trace-id. */
@@ -86,7 +92,7 @@ export interface TracingConfig {
   cleanupIntervalMs: number;
 }
 
-export type { BatchConfig, OtlpProtocol, RetryConfig, SpanLimits, XTraceIdHeaderNames };
+export type { BatchConfig, OtlpProtocol, RedactionOptions, RetryConfig, SpanLimits, XTraceIdHeaderNames };
 
 /** The design's configuration object; tracing is the part this library reads. */
 export interface ObservabilityConfig {
@@ -238,6 +244,7 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
     fail('contextManager', 'no such option: call setContextManager(new ClsHookedContextManager()) once at start-up', (own as Record<string, unknown>).contextManager);
   }
   if (config.batch !== undefined) config.batch = resolveBatchConfig(config.batch);
+  if (config.redact !== undefined) config.redact = resolveRedactionOptions(config.redact);
   if (config.processors !== undefined) {
     if (!Array.isArray(config.processors) || !config.processors.every((p) => p !== null && typeof p === 'object' && typeof p.onEnd === 'function')) {
       fail('processors', 'an array of span processors (objects with onEnd)', config.processors);
