@@ -14,10 +14,10 @@ export type {
   Tags,
   TraceContext,
 } from './types.js';
-export { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types.js';
+export { NO_SPAN_ID, TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types.js';
 
 export type { BatchConfig, ObservabilityConfig, SamplerName, TracingConfig, TracingOptions, XTraceIdHeaderNames } from './config.js';
-export type { OtlpProtocol, RetryConfig } from './config.js';
+export type { OtlpProtocol, RedactionOptions, RetryConfig } from './config.js';
 
 export type { InvalidOptionError } from './invalidOption.js';
 export { describeValue, ERR_INVALID_OPTION, invalidOption, secretValue, unknownOption } from './invalidOption.js';
@@ -37,6 +37,7 @@ export {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
   ATTR_URL_PATH,
+  ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
   REDACTED,
@@ -152,6 +153,8 @@ export { createJaegerExporter, DEFAULT_JAEGER_OTLP_ENDPOINT } from './export/jae
 export type { TagEncryptorOptions } from './security/TagEncryptor.js';
 export { ENCRYPTED_PREFIX, TagEncryptor } from './security/TagEncryptor.js';
 export { EncryptingSpanProcessor } from './security/EncryptingSpanProcessor.js';
+export { isSecretKey, Redactor } from './security/Redactor.js';
+export { DEFAULT_SENSITIVE_QUERY_PARAMS } from './security/redactUrl.js';
 
 export type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds } from './analysis/bottlenecks.js';
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
