@@ -14,17 +14,12 @@ import {
   type ReadableSpan,
   type SpanProcessor,
 } from '@audit-tracing/core';
-import { auditTracing as expressTracing } from '@audit-tracing/express';
-import { auditTracing as fastifyTracing } from '@audit-tracing/fastify';
 import { instrumentFetch } from '@audit-tracing/fetch';
-import { auditTracing as koaTracing } from '@audit-tracing/koa';
 import { expect } from 'chai';
-import express from 'express';
-import Fastify from 'fastify';
-import Koa from 'koa';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestCollector } from '../../packages/core/test/helpers/collector.js';
+import { frameworkApps } from './frameworkApps.js';
 
 const SECRETS = [
   'hunter2-password',
@@ -52,7 +47,7 @@ function close(server: Server): Promise<void> {
 }
 
 // What every handler does: the secrets a careless handler might set, and one outbound call.
-async function handlerWork(downstream: string): Promise<void> {
+async function handlerWork(downstream: string): Promise<string> {
   const span = getActiveSpan()!;
   span.setTag('user.password', 'hunter2-password');
   span.setTag('http.request.header.authorization', 'Bearer abc.def.ghi');
@@ -63,44 +58,8 @@ async function handlerWork(downstream: string): Promise<void> {
   span.log('info', 'checked out', { 'user.password': 'log-secret-9', order: 'kept-order-1', body: { card: { secret: 'nested-card-4111' } } });
   span.addLink({ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' }, tags: { token: 'link-token-xyz', kind: 'kept-link' } });
   await (await fetch(`${downstream}/cb?code=oauth-code-abc&state=x&access_token=query-access-token`)).text();
+  return 'ok';
 }
-
-interface Started {
-  origin: string;
-  close(): Promise<void>;
-}
-
-async function started(server: Server): Promise<Started> {
-  return { origin: await listen(server), close: () => close(server) };
-}
-
-const frameworks: Record<string, (tracer: AuditTracer, downstream: string) => Promise<Started>> = {
-  express(tracer, downstream) {
-    const app = express();
-    app.use(expressTracing({ tracer }));
-    app.get('/cb', (_req, res, next) => void handlerWork(downstream).then(() => res.send('ok'), next));
-    return started(createServer(app));
-  },
-  koa(tracer, downstream) {
-    const app = new Koa();
-    app.use(koaTracing({ tracer }));
-    app.use(async (ctx) => {
-      await handlerWork(downstream);
-      ctx.body = 'ok';
-    });
-    return started(createServer(app.callback()));
-  },
-  async fastify(tracer, downstream) {
-    const app = Fastify();
-    await app.register(fastifyTracing, { tracer });
-    app.get('/cb', async () => {
-      await handlerWork(downstream);
-      return 'ok';
-    });
-    const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-    return { origin, close: () => app.close() };
-  },
-};
 
 describe('redaction by default, through real HTTP', function () {
   this.timeout(30_000);
@@ -122,7 +81,7 @@ describe('redaction by default, through real HTTP', function () {
     await collector.close();
   });
 
-  for (const [name, build] of Object.entries(frameworks)) {
+  for (const [name, build] of Object.entries(frameworkApps)) {
     it(`${name}: no secret leaves in any form; keys and harmless values stay; ?code=REDACTED&state=x`, async () => {
       const consoleLines: string[] = [];
       const records: ReadableSpan[] = [];
@@ -141,7 +100,7 @@ describe('redaction by default, through real HTTP', function () {
         ],
       });
       const handle = instrumentFetch({ tracer });
-      const app = await build(tracer, downstreamUrl);
+      const app = await build(tracer, () => handlerWork(downstreamUrl));
       const before = collector.requests.length;
       try {
         const response = await fetch(`${app.origin}/cb?code=oauth-code-abc&state=x`, { headers: { 'x-session-token': 'sess-7f3a9c' } });
