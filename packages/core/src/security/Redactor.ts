@@ -134,6 +134,8 @@ export class Redactor {
   private readonly keep: NameMatcher | undefined;
   private readonly exempt: NameMatcher | undefined;
   private readonly valuePattern: NameMatcher | undefined;
+  // No value patterns: a plain key's values are stored as they are.
+  private readonly plainValues: boolean;
   /** Whether a query parameter's value is redacted. */
   readonly isSensitiveParam: ParamTest;
 
@@ -146,6 +148,7 @@ export class Redactor {
     this.keep = compileNameMatcher(options.keep ?? [], OWNER, 'redact.keep', { ignoreCase: true });
     this.valuePattern = compileNameMatcher(options.patterns ?? [], OWNER, 'redact.patterns');
     this.exempt = exempt;
+    this.plainValues = this.valuePattern === undefined;
     const defaults = compileNameMatcher(DEFAULT_SENSITIVE_QUERY_PARAMS, OWNER, 'redact.queryParams', { ignoreCase: true })!;
     const extraParams = compileNameMatcher(options.queryParams ?? [], OWNER, 'redact.queryParams', { ignoreCase: true });
     this.isSensitiveParam = function isSensitiveParam(name) {
@@ -166,6 +169,12 @@ export class Redactor {
 
   /** The value to store under `key`: itself, or a copy with what must not leave replaced by `REDACTED`. */
   tagValue(key: string, value: TagValue): TagValue {
+    // Kept small enough to inline into setTag: the usual key, seen before and plain, costs one map lookup.
+    if (this.plainValues && this.decisions.get(key) === PLAIN) return value;
+    return this.redactTagValue(key, value);
+  }
+
+  private redactTagValue(key: string, value: TagValue): TagValue {
     const decision = this.decide(key);
     if (decision === PLAIN) return this.valuePattern === undefined ? value : this.byPattern(value);
     if (decision === EXEMPT || value === undefined || value === null) return value;
