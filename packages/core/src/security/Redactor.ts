@@ -51,6 +51,8 @@ type Decision = typeof PLAIN | typeof SECRET | typeof URL_VALUE | typeof QUERY_V
 // Decisions are cached per key; keys past this many (generated names) are decided each time instead of growing
 // the cache without bound.
 const MAX_CACHED_KEYS = 4096;
+// Plain keys remembered by length (32 slots): `length & PLAIN_SLOT_MASK`.
+const PLAIN_SLOT_MASK = 31;
 // Log fields may hold objects; they are walked this deep, and deeper values are redacted whole.
 const MAX_DEPTH = 8;
 
@@ -130,6 +132,7 @@ export function resolveRedactionOptions(value: unknown): RedactionOptions {
  */
 export class Redactor {
   private readonly decisions = new Map<string, Decision>();
+  private readonly plainSlots: (string | undefined)[] = new Array<string | undefined>(PLAIN_SLOT_MASK + 1).fill(undefined);
   private readonly extraKeys: NameMatcher | undefined;
   private readonly keep: NameMatcher | undefined;
   private readonly exempt: NameMatcher | undefined;
@@ -169,8 +172,17 @@ export class Redactor {
 
   /** The value to store under `key`: itself, or a copy with what must not leave replaced by `REDACTED`. */
   tagValue(key: string, value: TagValue): TagValue {
-    // Kept small enough to inline into setTag: the usual key, seen before and plain, costs one map lookup.
-    if (this.plainValues && this.decisions.get(key) === PLAIN) return value;
+    // Kept small enough to inline into setTag. The usual key is plain and was seen before: a slot chosen by its
+    // length remembers the last plain key of that length, so a span's usual keys (literals, the same string
+    // objects every time) cost a comparison; others cost a map lookup.
+    if (this.plainValues) {
+      const slot = key.length & PLAIN_SLOT_MASK;
+      if (this.plainSlots[slot] === key) return value;
+      if (this.decisions.get(key) === PLAIN) {
+        this.plainSlots[slot] = key;
+        return value;
+      }
+    }
     return this.redactTagValue(key, value);
   }
 

@@ -85,6 +85,18 @@ describe('Redactor', () => {
       expect(redactor.tagValue('token', undefined)).to.equal(undefined);
     });
 
+    it('decides right whatever order keys of the same length come in (the plain-key slots)', () => {
+      const fresh = new Redactor();
+      for (let i = 0; i < 3; i++) {
+        expect(fresh.tagValue('hello', 'a')).to.equal('a');
+        expect(fresh.tagValue('token', 'b')).to.equal(REDACTED);
+        expect(fresh.tagValue(['to', 'ken'].join(''), 'c')).to.equal(REDACTED);
+        expect(fresh.tagValue(`hel${'lo'}`, 'd')).to.equal('d');
+        expect(fresh.tagValue('x'.repeat(37), 'e')).to.equal('e');
+        expect(fresh.tagValue(`${'x'.repeat(32)}token`, 'f')).to.equal(REDACTED);
+      }
+    });
+
     it('leaves other values as the same value', () => {
       const tags = ['a', 'b'];
       expect(redactor.tagValue('http.route', '/users/:id')).to.equal('/users/:id');
