@@ -202,7 +202,11 @@ export class Redactor {
   }
 
   /** `fields` (log fields, link tags), or a copy of it with the values of secret keys redacted. Never written to. */
-  fields<T extends Readonly<Record<string, unknown>>>(fields: T, depth = 0): T {
+  fields<T extends Readonly<Record<string, unknown>>>(fields: T): T {
+    return this.fieldsAt(fields, 0);
+  }
+
+  private fieldsAt<T extends Readonly<Record<string, unknown>>>(fields: T, depth: number): T {
     let out: Record<string, unknown> | undefined;
     for (const key in fields) {
       const value = fields[key];
@@ -214,16 +218,26 @@ export class Redactor {
     return (out ?? fields) as T;
   }
 
+  // Exporters write an object field as its JSON, so an object's own keys follow the same rules, however deep (to
+  // MAX_DEPTH), in arrays too. An object with its own toJSON is left as it is: what it writes cannot be known.
   private fieldValue(key: string, value: unknown, depth: number): unknown {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return this.tagValue(key, value as TagValue);
+    if (value === null || typeof value !== 'object') return this.tagValue(key, value as TagValue);
     const decision = this.decide(key);
     if (decision === EXEMPT) return value;
     if (decision === SECRET || depth >= MAX_DEPTH) return REDACTED;
-    // A plain object (a request body, a user record): its own keys follow the same rules.
-    if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
-      return this.fields(value as Record<string, unknown>, depth + 1);
+    if (Array.isArray(value)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const next = item !== null && typeof item === 'object' ? this.fieldValue(key, item, depth + 1) : this.tagValue(key, item as TagValue);
+        if (next === item) continue;
+        out ??= value.slice();
+        out[i] = next;
+      }
+      return out ?? value;
     }
-    return value;
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+    return this.fieldsAt(value as Record<string, unknown>, depth + 1);
   }
 
   private readonly urlText = (value: string): string => {

@@ -195,6 +195,24 @@ describe('Redactor', () => {
       expect(dirty.password).to.equal('p');
     });
 
+    it('walks arrays and class instances, leaves objects with toJSON, and stops at a cycle', () => {
+      class User {
+        constructor(
+          readonly name: string,
+          readonly password: string,
+        ) {}
+      }
+      const when = new Date(0);
+      const out = redactor.fields({ items: [{ token: 't', id: 1 }, 'x'], user: new User('ann', 'p'), when, error: new Error('boom') });
+      expect(out.items).to.deep.equal([{ token: REDACTED, id: 1 }, 'x']);
+      expect(JSON.stringify(out.user)).to.equal('{"name":"ann","password":"REDACTED"}');
+      expect(out.when).to.equal(when);
+      expect(out.error).to.be.instanceOf(Error);
+      const cyclic: Record<string, unknown> = { a: 1 };
+      cyclic.self = cyclic;
+      expect(() => redactor.fields({ cyclic })).to.not.throw();
+    });
+
     it('redacts a whole object under a secret key', () => {
       expect(redactor.fields({ credentials: 1, secret: { a: 1 } })).to.deep.equal({ credentials: 1, secret: REDACTED });
     });
