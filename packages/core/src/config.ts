@@ -10,6 +10,7 @@ import type { SpanProcessor } from './processor/SpanProcessor.js';
 import type { XTraceIdHeaderNames } from './propagation/XTraceIdPropagator.js';
 import type { Sampler } from './sampling/Sampler.js';
 import { resolveEncryption, type TagEncryptorOptions } from './security/TagEncryptor.js';
+import { resolveRedactionOptions, type RedactionOptions } from './security/Redactor.js';
 import { resolveSpanLimits, spanLimitsFromEnv, type SpanLimits } from './trace/spanLimits.js';
 import type { TagValue } from './types.js';
 
@@ -66,6 +67,11 @@ export interface TracingConfig {
   /** Batch processor options. */
   batch?: BatchConfig;
   /**
+   * Rules added to the default redaction, and keys kept out of it. Well-known secrets (authorization, cookies,
+   * passwords, tokens, API keys, sessions; user info and sensitive query values in URLs) are always redacted.
+   */
+  redact?: RedactionOptions;
+  /**
    * Encrypt the values of these tags, log fields and link tags before export (envelope encryption, AES-256-GCM,
    * bound to span and attribute), with local master keys or a KMS `provider`; see docs/security.md.
    */
@@ -92,7 +98,7 @@ export interface TracingConfig {
   cleanupIntervalMs: number;
 }
 
-export type { BatchConfig, FileExporterOptions, OtlpProtocol, RetryConfig, SpanLimits, XTraceIdHeaderNames };
+export type { BatchConfig, FileExporterOptions, OtlpProtocol, RedactionOptions, RetryConfig, SpanLimits, XTraceIdHeaderNames };
 
 /** The design's configuration object; tracing is the part this library reads. */
 export interface ObservabilityConfig {
@@ -253,6 +259,7 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
   if (config.batch !== undefined) config.batch = resolveBatchConfig(config.batch);
   // Checked here too, so a wrong key fails at set-up even when nothing is exported.
   if (config.encryption !== undefined) resolveEncryption(config.encryption, env);
+  if (config.redact !== undefined) config.redact = resolveRedactionOptions(config.redact);
   if (config.processors !== undefined) {
     if (!Array.isArray(config.processors) || !config.processors.every((p) => p !== null && typeof p === 'object' && typeof p.onEnd === 'function')) {
       fail('processors', 'an array of span processors (objects with onEnd)', config.processors);

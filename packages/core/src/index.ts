@@ -15,10 +15,10 @@ export type {
   Tags,
   TraceContext,
 } from './types.js';
-export { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types.js';
+export { NO_SPAN_ID, TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED } from './types.js';
 
 export type { BatchConfig, ObservabilityConfig, SamplerName, TracingConfig, TracingOptions, XTraceIdHeaderNames } from './config.js';
-export type { OtlpProtocol, RetryConfig } from './config.js';
+export type { OtlpProtocol, RedactionOptions, RetryConfig } from './config.js';
 
 export type { InvalidOptionError } from './invalidOption.js';
 export { describeValue, ERR_INVALID_OPTION, invalidOption, secretValue, unknownOption } from './invalidOption.js';
@@ -43,6 +43,7 @@ export {
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
   ATTR_URL_PATH,
+  ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
   EVENT_EXCEPTION,
@@ -176,6 +177,8 @@ export type { DataKeyStats } from './security/DataKeyCache.js';
 export { DEFAULT_DATA_KEY_MAX_USES, DEFAULT_DATA_KEY_TIMEOUT_MS, DEFAULT_DATA_KEY_TTL_MS } from './security/DataKeyCache.js';
 export type { DecryptError } from './security/decrypt.js';
 export { decryptAttributes, decryptSpan, ERR_DECRYPT } from './security/decrypt.js';
+export { isSecretKey, Redactor } from './security/Redactor.js';
+export { DEFAULT_SENSITIVE_QUERY_PARAMS } from './security/redactUrl.js';
 
 export type {
   AnalyzeBottlenecksOptions,

@@ -11,6 +11,8 @@ export const ATTR_HTTP_REQUEST_HEADER_PREFIX = 'http.request.header.';
 // https://opentelemetry.io/docs/specs/semconv/attributes-registry/url/
 export const ATTR_URL_FULL = 'url.full';
 export const ATTR_URL_PATH = 'url.path';
+/** The query without its `?`; sensitive values are redacted (core's redaction). */
+export const ATTR_URL_QUERY = 'url.query';
 export const ATTR_URL_SCHEME = 'url.scheme';
 // https://opentelemetry.io/docs/specs/semconv/attributes-registry/server/ and …/client/
 export const ATTR_SERVER_ADDRESS = 'server.address';

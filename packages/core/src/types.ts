@@ -28,6 +28,9 @@ export type Tags = Record<string, TagValue>;
 export const TRACE_FLAG_SAMPLED = 0x01;
 export const TRACE_FLAG_RANDOM = 0x02;
 
+/** The `spanId` of an extracted context that names a trace but no span. */
+export const NO_SPAN_ID = '';
+
 /**
  * What crosses a process boundary: the ids of a span plus the W3C flags and state.
  * Returned by `injectContext` and `extractContext`; accepted by `startSpan` as a parent.
@@ -35,7 +38,11 @@ export const TRACE_FLAG_RANDOM = 0x02;
 export interface TraceContext {
   /** 32 lowercase hex characters, never all zero. */
   traceId: string;
-  /** 16 lowercase hex characters: the span this context describes (for an extracted context, the remote parent). */
+  /**
+   * 16 lowercase hex characters: the span this context describes (for an extracted context, the remote parent).
+   * `NO_SPAN_ID` ('') when the headers named a trace but no span (an `x-trace-id` alone): a span started from such
+   * a context continues the trace as its root, with no parent span id.
+   */
   spanId: string;
   /** The parent of `spanId`, when known. */
   parentSpanId?: string;

@@ -28,7 +28,10 @@ export interface FetchTracingOptions {
   spanName?: (request: OutboundRequest) => string;
   /** Start a new trace for a request made while no span is active. Default false: such requests are left alone. */
   root?: boolean;
-  /** Replace query values in `url.full` with `REDACTED`. Default true. */
+  /**
+   * Replace every query value in `url.full` with `REDACTED`. Default false: the tracer's redaction replaces the
+   * values of sensitive parameters (`code`, `token`, `sig`, …) whatever this says, and keeps the others.
+   */
   redactQuery?: boolean;
 }
 
@@ -54,7 +57,7 @@ export function resolveOptions(options: FetchTracingOptions | undefined, owner: 
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw unknownOption(owner, key, KNOWN_OPTIONS);
   }
-  const { tracer, propagateTo, spanName, root = false, redactQuery = true } = options;
+  const { tracer, propagateTo, spanName, root = false, redactQuery = false } = options;
   if (tracer !== undefined && typeof tracer !== 'function' && !isTracer(tracer)) {
     throw invalidOption(owner, 'tracer', 'an AuditTracer or a function returning one', tracer);
   }

@@ -94,7 +94,7 @@ describe('instrumentFetch', () => {
     expect(span!.component).to.equal('fetch');
     expect(span!.tags).to.include({
       'http.request.method': 'POST',
-      'url.full': `${server.origin}/items?id=REDACTED&q=REDACTED`,
+      'url.full': `${server.origin}/items?id=42&q=secret`,
       'server.address': '127.0.0.1',
       'server.port': server.port,
       'http.response.status_code': 200,
@@ -209,11 +209,13 @@ describe('instrumentFetch', () => {
       expect(TRACEPARENT.exec(String(server.received[0]!.headers.traceparent))![2]).to.equal(span!.spanId);
     });
 
-    it('keeps the full query when redactQuery is false', async () => {
+    it('keeps the query but for sensitive values by default, and redacts every value when redactQuery is true', async () => {
+      await inServerSpan(tracer, async () => (await fetch(`${server.origin}/q?a=1&b&code=abc`)).text());
+      expect(clientSpans(exporter)[0]!.tags['url.full']).to.equal(`${server.origin}/q?a=1&b&code=REDACTED`);
       handle!.uninstall();
-      handle = instrumentFetch({ tracer, redactQuery: false });
+      handle = instrumentFetch({ tracer, redactQuery: true });
       await inServerSpan(tracer, async () => (await fetch(`${server.origin}/q?a=1&b`)).text());
-      expect(clientSpans(exporter)[0]!.tags['url.full']).to.equal(`${server.origin}/q?a=1&b`);
+      expect(clientSpans(exporter)[1]!.tags['url.full']).to.equal(`${server.origin}/q?a=REDACTED&b`);
     });
 
     it('uses spanName, and falls back to the default when it throws', async () => {

@@ -8,6 +8,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_PATH,
+  ATTR_URL_QUERY,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
   VALUE_OTHER,
@@ -22,6 +23,12 @@ export const OTHER_METHOD = VALUE_OTHER;
 /** The request method as the semantic conventions report it: a known method, or `_OTHER`. */
 export function semconvMethod(method: string | undefined): string {
   return method !== undefined && KNOWN_METHODS.has(method) ? method : OTHER_METHOD;
+}
+
+/** The query string of a request target, without the `?`; undefined when there is none. */
+export function requestQuery(url: string | undefined): string | undefined {
+  const query = url === undefined ? -1 : url.indexOf('?');
+  return query === -1 || query === url!.length - 1 ? undefined : url!.slice(query + 1);
 }
 
 /** The path of a request target, without its query string. */
@@ -50,6 +57,10 @@ export function setServerRequestTags(span: Span, req: IncomingMessage, path: str
   const method = semconvMethod(req.method);
   span.setTag(ATTR_HTTP_REQUEST_METHOD, method);
   span.setTag(ATTR_URL_PATH, path);
+  // Conditionally required when present; the tracer's redaction replaces sensitive values (`code=REDACTED&state=x`).
+  // https://opentelemetry.io/docs/specs/semconv/http/http-spans/#http-server-semantic-conventions
+  const query = requestQuery((req as { originalUrl?: string }).originalUrl ?? req.url);
+  if (query !== undefined) span.setTag(ATTR_URL_QUERY, query);
   span.setTag(ATTR_URL_SCHEME, scheme);
   span.setTag(ATTR_NETWORK_PROTOCOL_VERSION, req.httpVersion);
   if (method === OTHER_METHOD) span.setTag(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, req.method);

@@ -21,19 +21,26 @@ const TRACEPARENT_LENGTH = 55;
 // https://www.w3.org/TR/trace-context-2/#trace-flags
 const KNOWN_TRACE_FLAGS = TRACE_FLAG_SAMPLED | TRACE_FLAG_RANDOM;
 
-/** https://www.w3.org/TR/trace-context-2/#tracestate-limits */
+/** https://www.w3.org/TR/trace-context-2/#list — `list-member 0*31( OWS "," OWS list-member )` */
 export const MAX_TRACESTATE_MEMBERS = 32;
+/**
+ * What we propagate of a combined `tracestate` at most: "Vendors SHOULD propagate at least 512 characters",
+ * and longer lists are cut by whole entries, those over 128 characters first, then from the end.
+ * https://www.w3.org/TR/trace-context-2/#tracestate-limits
+ */
+export const MAX_TRACESTATE_LENGTH = 512;
+const LARGE_TRACESTATE_ENTRY = 128;
 
 // Fixed positions: version(2) "-" trace-id(32) "-" parent-id(16) "-" flags(2). Lowercase hex only, as HEXDIGLC.
 // https://www.w3.org/TR/trace-context-2/#traceparent-header-field-values
 const TRACEPARENT_PREFIX = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/;
 
-// https://www.w3.org/TR/trace-context-2/#key
-const SIMPLE_KEY = '[a-z][a-z0-9_\\-*/]{0,255}';
-const MULTI_TENANT_KEY = '[a-z0-9][a-z0-9_\\-*/]{0,240}@[a-z][a-z0-9_\\-*/]{0,13}';
+// https://www.w3.org/TR/trace-context-2/#key — `key = ( lcalpha / DIGIT ) 0*255 ( keychar )`, where keychar adds
+// "_", "-", "*", "/" and "@": up to 256 characters, "@" anywhere but first (a multi-tenant key, `tenant@vendor`).
+const KEY = '[a-z0-9][a-z0-9_\\-*/@]{0,255}';
 // https://www.w3.org/TR/trace-context-2/#value — chr = %x20 / nblk-chr; nblk-chr = %x21-2B / %x2D-3C / %x3E-7E
 const VALUE = '[\\x20-\\x2b\\x2d-\\x3c\\x3e-\\x7e]{0,255}[\\x21-\\x2b\\x2d-\\x3c\\x3e-\\x7e]';
-const LIST_MEMBER = new RegExp(`^(${SIMPLE_KEY}|${MULTI_TENANT_KEY})=${VALUE}$`);
+const LIST_MEMBER = new RegExp(`^${KEY}=${VALUE}$`);
 // OWS is spaces and horizontal tabs only (RFC 9110 §5.6.3); other whitespace is not trimmed.
 const OWS_AROUND = /^[ \t]+|[ \t]+$/g;
 
@@ -101,24 +108,44 @@ function parseTraceParent(value: string | undefined): TraceParent | null {
 }
 
 /**
- * Validates a `tracestate` list and returns it normalised (members trimmed of OWS, empty members dropped,
- * order kept), or undefined when it is empty or any part is invalid: a partly understood list is discarded whole.
+ * Validates a `tracestate` list and returns it normalised (members trimmed of OWS, empty members dropped, a
+ * repeated key's later members dropped, order kept, cut to `MAX_TRACESTATE_LENGTH`), or undefined when it is empty
+ * or is no valid list: a member that breaks the grammar, or more than 32 members. Such a list cannot be parsed,
+ * and the vendor "MAY discard the entire header" (#a-traceparent-is-received), as the W3C test suite expects.
  * https://www.w3.org/TR/trace-context-2/#tracestate-header-field-values
  */
 function parseTraceState(value: string): string | undefined {
   const members: string[] = [];
   const keys = new Set<string>();
+  let count = 0;
   for (const raw of value.split(',')) {
     const member = raw.replace(OWS_AROUND, '');
     // Empty and whitespace-only members are allowed and carry nothing. (#list)
     if (member === '') continue;
-    if (members.length === MAX_TRACESTATE_MEMBERS) return undefined;
+    if (++count > MAX_TRACESTATE_MEMBERS) return undefined;
     if (!LIST_MEMBER.test(member)) return undefined;
     const key = member.slice(0, member.indexOf('='));
-    // "Keys MUST be unique within the list"; which duplicate to believe cannot be known. (#key)
-    if (keys.has(key)) return undefined;
+    // A repeated key is no reason to lose the others: "vendors MAY also discard duplicate keys" (#mutating-the-
+    // tracestate-field). The first one is kept: it is the most recent position of that vendor.
+    if (keys.has(key)) continue;
     keys.add(key);
     members.push(member);
   }
-  return members.length === 0 ? undefined : members.join(',');
+  const kept = withinLength(members);
+  return kept.length === 0 ? undefined : kept.join(',');
+}
+
+/** `members`, cut by whole entries to `MAX_TRACESTATE_LENGTH`: entries over 128 characters go first, then from the end. */
+function withinLength(members: string[]): string[] {
+  let length = members.length - 1;
+  for (const member of members) length += member.length;
+  for (let i = members.length - 1; i >= 0 && length > MAX_TRACESTATE_LENGTH; i--) {
+    if (members[i]!.length <= LARGE_TRACESTATE_ENTRY) continue;
+    length -= members[i]!.length + (members.length > 1 ? 1 : 0);
+    members.splice(i, 1);
+  }
+  while (length > MAX_TRACESTATE_LENGTH && members.length > 0) {
+    length -= members.pop()!.length + (members.length > 0 ? 1 : 0);
+  }
+  return members;
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { generateSpanId, isValidSpanId, isValidTraceId } from '../ids.js';
+import { isValidSpanId, isValidTraceId } from '../ids.js';
 import { invalidOption } from '../invalidOption.js';
 import { widenTraceId } from '../semconv.js';
-import type { TraceContext } from '../types.js';
+import { NO_SPAN_ID, type TraceContext } from '../types.js';
 import { readHeader, writeHeader, type HeaderCarrier, type IncomingHeaders } from './headers.js';
 import type { Propagator } from './Propagator.js';
 
@@ -80,10 +80,12 @@ export class XTraceIdPropagator implements Propagator {
     const spanId = firstPresent(headers, this.spanIdHeaders);
     const parentSpanId = firstPresent(headers, this.parentSpanIdHeaders);
     // These headers carry no sampling decision, so it is left to the sampler (sampled undefined, flags 0).
-    // Without a usable incoming span id there is still a caller; it gets a fresh id rather than none.
+    // Without a usable incoming span id the trace continues with no parent span: an id made up here would be a
+    // parent no backend can resolve (Jaeger and Tempo show the request under a missing span). The server span
+    // started from this context is the trace's root.
     const context: TraceContext = {
       traceId: ids.traceId,
-      spanId: isValidSpanId(spanId) ? spanId : generateSpanId(),
+      spanId: isValidSpanId(spanId) ? spanId : NO_SPAN_ID,
       traceFlags: 0,
       isRemote: true,
     };

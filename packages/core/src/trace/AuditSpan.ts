@@ -1,6 +1,7 @@
 import { now } from '../clock.js';
 import { diag } from '../diag.js';
 import { setOwnProperty } from '../ownProperty.js';
+import { DEFAULT_REDACTOR, type Redactor } from '../security/Redactor.js';
 import type {
   InstrumentationScope,
   LogLevel,
@@ -39,6 +40,8 @@ export interface AuditSpanInit {
   links?: readonly SpanLink[];
   limits?: ResolvedSpanLimits;
   instrumentationScope?: InstrumentationScope;
+  /** Replaces secrets as values are written (the tracer's rules; the defaults when absent). */
+  redactor?: Redactor;
 }
 
 const NO_LOGS: readonly SpanLog[] = Object.freeze([]);
@@ -135,6 +138,9 @@ export class AuditSpan implements Span, ReadableSpan {
   /** @internal */
   _tracked = false;
   private readonly limits: ResolvedSpanLimits;
+  // Redaction happens as values are written, so no copy of a secret exists anywhere a processor, exporter, the
+  // recent spans or a log line could reach.
+  private readonly redactor: Redactor;
   // Tag writes so far: an upper bound on distinct keys, so that the count limit costs nothing until it could bite.
   private tagWrites = 0;
   /** @internal The size estimate, kept as values are written (an overwrite counts twice: an upper bound). */
@@ -154,6 +160,7 @@ export class AuditSpan implements Span, ReadableSpan {
     this.instrumentationScope = init.instrumentationScope;
     this.startTime = init.startTime ?? now();
     this.limits = init.limits ?? DEFAULT_SPAN_LIMITS;
+    this.redactor = init.redactor ?? DEFAULT_REDACTOR;
     this._owner = owner;
     this.tags = {};
     // Kept out of the constructor's usual path (no tags or links given), so that it stays small enough to inline.
@@ -203,6 +210,9 @@ export class AuditSpan implements Span, ReadableSpan {
     // The usual tag (a short string, a number, a boolean) costs two comparisons here; the rest is off this path.
     // The size estimate counts the value's text (keys are short and mostly literals: a fixed cost covers them).
     const limits = this.limits;
+    if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
+    // Redacted before it is cut: a URL cut inside its user info would hide the "@" that marks it.
+    value = this.redactor.tagValue(key, value);
     let bytes = VALUE_BYTES;
     if (typeof value === 'string') {
       if (value.length > limits.attributeValueLengthLimit) value = this.limitValue(value);
@@ -211,7 +221,6 @@ export class AuditSpan implements Span, ReadableSpan {
       value = this.limitArray(value);
       bytes = estimateValue(value);
     }
-    if (++this.tagWrites > limits.attributeCountLimit && this.overCountLimit(key)) return this;
     if (key === '__proto__') setOwnProperty(this.tags as Tags, key, value);
     else (this.tags as Tags)[key] = value;
     this._bytes += bytes;
@@ -235,13 +244,13 @@ export class AuditSpan implements Span, ReadableSpan {
       warnLimit('eventCountLimit', limits);
       return this;
     }
-    const text = typeof message === 'string' ? this.limitValue(message) : String(message);
+    const text = this.limitValue(this.redactor.text(typeof message === 'string' ? message : String(message)));
     const time = typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : now();
     let entry: SpanLog;
     if (fields === undefined || fields === null) entry = { timestamp: time, level, message: text };
     else {
       const before = this.droppedFieldsSoFar();
-      const limited = this.limitFields(fields, limits.attributePerEventCountLimit, 'attributePerEventCountLimit');
+      const limited = this.limitFields(this.redactor.fields(fields), limits.attributePerEventCountLimit, 'attributePerEventCountLimit');
       const dropped = this.droppedFieldsSoFar() - before;
       entry = dropped === 0 ? { timestamp: time, level, message: text, fields: limited } : { timestamp: time, level, message: text, fields: limited, droppedFieldsCount: dropped };
     }
@@ -253,7 +262,7 @@ export class AuditSpan implements Span, ReadableSpan {
 
   setStatus(code: SpanStatusCode, message?: string): this {
     if (this.endTime !== undefined) warnEnded('setStatus', this);
-    else this.status = message === undefined ? { code } : { code, message: this.limitValue(String(message)) };
+    else this.status = message === undefined ? { code } : { code, message: this.limitValue(this.redactor.text(String(message))) };
     return this;
   }
 
@@ -284,7 +293,7 @@ export class AuditSpan implements Span, ReadableSpan {
     };
     if (link.tags) {
       const before = this.droppedFieldsSoFar();
-      copy.tags = this.limitFields(link.tags, limits.attributePerLinkCountLimit, 'attributePerLinkCountLimit') as Tags;
+      copy.tags = this.limitFields(this.redactor.fields(link.tags), limits.attributePerLinkCountLimit, 'attributePerLinkCountLimit') as Tags;
       const dropped = this.droppedFieldsSoFar() - before;
       if (dropped !== 0) copy.droppedTagsCount = dropped;
     }

@@ -10,6 +10,8 @@ import { RecentSpansProcessor } from '../processor/RecentSpansProcessor.js';
 import { deadline, within } from '../processor/deadline.js';
 import { DEFAULT_FLUSH_TIMEOUT_MS, type FlushOptions, type ProcessorStats, type SpanProcessor } from '../processor/SpanProcessor.js';
 import type { Sampler } from '../sampling/Sampler.js';
+import { compileNameMatcher } from '../matcher.js';
+import { Redactor } from '../security/Redactor.js';
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_NAME,
@@ -18,7 +20,7 @@ import {
   ATTR_TELEMETRY_SDK_NAME,
   ATTR_TELEMETRY_SDK_VERSION,
 } from '../semconv.js';
-import { TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED, type ReadableSpan, type Resource, type Span, type SpanOptions, type TagValue, type TraceContext } from '../types.js';
+import { NO_SPAN_ID, TRACE_FLAG_RANDOM, TRACE_FLAG_SAMPLED, type ReadableSpan, type Resource, type Span, type SpanOptions, type TagValue, type TraceContext } from '../types.js';
 import { AuditSpan, toReadableSpan, type SpanCuts, type SpanOwner } from './AuditSpan.js';
 import { NonRecordingSpan } from './NonRecordingSpan.js';
 import { createExportProcessor } from './pipeline.js';
@@ -52,7 +54,15 @@ export interface SpanLimitStats {
   fieldsDropped: number;
 }
 
-function buildResource(config: TracingConfig): Resource {
+// Keys listed for encryption are encrypted at export instead of redacted here. (An invalid list is reported by the
+// encryption's own option check; it exempts nothing.)
+function createRedactor(config: TracingConfig): Redactor {
+  const sensitiveTags = config.encryption?.sensitiveTags;
+  const exempt = Array.isArray(sensitiveTags) ? compileNameMatcher(sensitiveTags.filter((entry) => (typeof entry === 'string' && entry !== '') || entry instanceof RegExp), 'encryption', 'sensitiveTags') : undefined;
+  return new Redactor(config.redact, exempt);
+}
+
+function buildResource(config: TracingConfig, redactor: Redactor): Resource {
   const attributes: Record<string, TagValue> = {
     [ATTR_SERVICE_NAME]: config.serviceName,
     [ATTR_TELEMETRY_SDK_NAME]: 'audit-tracing',
@@ -62,7 +72,7 @@ function buildResource(config: TracingConfig): Resource {
   if (config.serviceVersion) attributes[ATTR_SERVICE_VERSION] = config.serviceVersion;
   if (config.environment) attributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = config.environment;
   Object.assign(attributes, config.resourceAttributes);
-  return Object.freeze({ serviceName: config.serviceName, attributes: Object.freeze(attributes) });
+  return Object.freeze({ serviceName: config.serviceName, attributes: Object.freeze(redactor.fields(attributes)) });
 }
 
 /**
@@ -76,6 +86,8 @@ export class AuditTracer implements Tracer, SpanOwner {
   readonly resource: Resource;
   readonly sampler: Sampler;
   readonly propagator: CompositePropagator;
+  /** What replaces secrets in every span this tracer records. */
+  readonly redactor: Redactor;
   private readonly limits: ResolvedSpanLimits;
   private readonly recent: RecentSpansProcessor | undefined;
   private readonly exportProcessor: SpanProcessor | undefined;
@@ -99,7 +111,8 @@ export class AuditTracer implements Tracer, SpanOwner {
   constructor(options: TracingOptions | ObservabilityConfig = {}) {
     const config = resolveTracingConfig(options);
     this.config = config;
-    this.resource = buildResource(config);
+    this.redactor = createRedactor(config);
+    this.resource = buildResource(config, this.redactor);
     this.sampler = createSampler(config);
     this.propagator = createPropagator(config);
     this.limits = config.spanLimits as ResolvedSpanLimits;
@@ -125,6 +138,8 @@ export class AuditTracer implements Tracer, SpanOwner {
     else if (parentContext === undefined && options?.root !== true) parent = getContextManager().active();
 
     const traceId = parent ? parent.traceId : generateTraceId();
+    // A context that names a trace but no span (NO_SPAN_ID, from an x-trace-id alone) makes this span the root.
+    const parentSpanId = parent !== undefined && parent.spanId !== NO_SPAN_ID ? parent.spanId : undefined;
     const spanId = generateSpanId();
     // Ids we generate are random (W3C level 2); a continued trace keeps whatever its origin promised.
     const randomFlag = parent ? parent.traceFlags & TRACE_FLAG_RANDOM : TRACE_FLAG_RANDOM;
@@ -133,14 +148,14 @@ export class AuditTracer implements Tracer, SpanOwner {
     if (this.stopped || !this.config.enabled || !this.sampler.shouldSample(traceId, parent)) {
       if (this.stopped) this.spansAfterShutdown++;
       else this.spansUnsampled++;
-      return new NonRecordingSpan(traceId, spanId, parent?.spanId, operationName, randomFlag, parent?.traceState, parent?.correlationId, this);
+      return new NonRecordingSpan(traceId, spanId, parentSpanId, operationName, randomFlag, parent?.traceState, parent?.correlationId, this);
     }
 
     const span = new AuditSpan(
       {
         traceId,
         spanId,
-        parentSpanId: parent?.spanId,
+        parentSpanId,
         operationName,
         component: options?.component ?? (parent instanceof AuditSpan ? parent.component : 'internal'),
         kind: options?.kind ?? 'internal',
@@ -153,6 +168,7 @@ export class AuditTracer implements Tracer, SpanOwner {
         links: options?.links,
         limits: this.limits,
         instrumentationScope: options?.instrumentationScope,
+        redactor: this.redactor,
       },
       this,
     );

@@ -94,6 +94,20 @@ describe('startServerSpan', () => {
     expect(span?.parentSpanId).to.equal(undefined);
   });
 
+  it('continues an x-trace-id that comes without a span id as the root of that trace: no invented parent', async () => {
+    const base = await serve({}, ok);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await get(base, '/users/1?tab=orders', { 'x-trace-id': traceId });
+    expect(res.headers['x-trace-id']).to.equal(traceId);
+    const [span] = await spanOf(traceId);
+    expect(span?.parentSpanId).to.equal(undefined);
+    expect(span?.tags['url.query']).to.equal('tab=orders');
+    // With a span id it is the parent, as before.
+    const child = await get(base, '/users/2', { 'x-trace-id': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'x-span-id': 'b7ad6b7169203331' });
+    const [continued] = await spanOf(child.headers['x-trace-id'] as string);
+    expect(continued?.parentSpanId).to.equal('b7ad6b7169203331');
+  });
+
   it('binds the request emitter: listeners added later run in the span', async () => {
     const base = await serve({}, (req, res) => {
       // leave the span's context first, as a callback from elsewhere would

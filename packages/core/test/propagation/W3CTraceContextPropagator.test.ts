@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_TRACESTATE_MEMBERS, W3CTraceContextPropagator } from '../../src/propagation/W3CTraceContextPropagator.js';
+import { MAX_TRACESTATE_LENGTH, MAX_TRACESTATE_MEMBERS, W3CTraceContextPropagator } from '../../src/propagation/W3CTraceContextPropagator.js';
 import type { TraceContext } from '../../src/types.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -164,24 +164,28 @@ describe('W3CTraceContextPropagator', () => {
       expect(state('b=1,a=2,c=3')).to.equal('b=1,a=2,c=3');
     });
 
-    it('accepts every key character and multi-tenant keys', () => {
+    it('accepts every key character, keys starting with a digit, and "@" anywhere but first (level 2)', () => {
       expect(state('a0_-*/=1')).to.equal('a0_-*/=1');
+      expect(state('0abc=1')).to.equal('0abc=1');
       expect(state('tenant@system=1')).to.equal('tenant@system=1');
       expect(state('0tenant@s=1')).to.equal('0tenant@s=1');
       expect(state('t_-*/@s0_-*/=1')).to.equal('t_-*/@s0_-*/=1');
+      for (const key of ['t@', 't@0s', 't@@s', 'a@b@c', 'foo@bar@baz']) expect(state(`${key}=1,bar=2`), key).to.equal(`${key}=1,bar=2`);
     });
 
-    it('enforces key lengths: 256 simple, 241@14 multi-tenant', () => {
+    it('enforces the key length: 256 characters, "@" included', () => {
       expect(state(`a${'b'.repeat(255)}=1`)).to.equal(`a${'b'.repeat(255)}=1`);
       expect(state(`a${'b'.repeat(256)}=1`)).to.equal(undefined);
       expect(state(`${'t'.repeat(241)}@${'s'.repeat(14)}=1`)).to.equal(`${'t'.repeat(241)}@${'s'.repeat(14)}=1`);
-      expect(state(`${'t'.repeat(242)}@s=1`)).to.equal(undefined);
-      expect(state(`t@${'s'.repeat(15)}=1`)).to.equal(undefined);
+      expect(state(`${'t'.repeat(242)}@s=1`)).to.equal(`${'t'.repeat(242)}@s=1`);
+      expect(state(`t@${'s'.repeat(15)}=1`)).to.equal(`t@${'s'.repeat(15)}=1`);
+      expect(state(`t@${'s'.repeat(254)}=1`)).to.equal(`t@${'s'.repeat(254)}=1`);
+      expect(state(`t@${'s'.repeat(255)}=1`)).to.equal(undefined);
     });
 
     it('rejects invalid keys', () => {
-      for (const key of ['A', 'aB', '0abc', '_a', 'a b', 'a.b', '@s', 't@', 't@0s', 't@@s', 'a@b@c', 'ä']) {
-        expect(state(`${key}=1`), key).to.equal(undefined);
+      for (const key of ['A', 'aB', '_a', 'a b', 'a.b', '@s', '@', 'ä', 'FOO', 'foo ']) {
+        expect(state(`${key}=1,bar=2`), key).to.equal(undefined);
       }
     });
 
@@ -212,10 +216,27 @@ describe('W3CTraceContextPropagator', () => {
       expect(state(`,${members.join(', ,')},,`)).to.equal(members.join(','));
     });
 
-    it('discards the list when a key repeats', () => {
-      expect(state('a=1,b=2,a=3')).to.equal(undefined);
-      expect(state('t@s=1,t@s=1')).to.equal(undefined);
+    it('keeps the first member of a repeated key and the rest of the list', () => {
+      expect(state('a=1,b=2,a=3')).to.equal('a=1,b=2');
+      expect(state('t@s=1,t@s=1')).to.equal('t@s=1');
+      expect(state(['foo=1', 'foo=2'])).to.equal('foo=1');
       expect(state('t@s=1,t@r=1,t=1')).to.equal('t@s=1,t@r=1,t=1');
+    });
+
+    it(`cuts a list longer than ${MAX_TRACESTATE_LENGTH} characters by whole entries: over 128 characters first, then from the end`, () => {
+      expect(MAX_TRACESTATE_LENGTH).to.equal(512);
+      const small = Array.from({ length: 20 }, (_, i) => `k${String(i).padStart(2, '0')}=${'v'.repeat(20)}`); // 24 characters each
+      const large = `big=${'x'.repeat(200)}`;
+      // 20 * 24 + 19 commas = 499: within the limit, kept whole even with a large entry… until the large one pushes it over.
+      expect(state(small.join(','))).to.equal(small.join(','));
+      expect(state([...small.slice(0, 10), large, ...small.slice(10)].join(','))).to.equal(small.join(','));
+      // Without large entries, the right-most ones go.
+      const many = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, '0')}=${'v'.repeat(20)}`);
+      const cut = state(many.join(','))!;
+      expect(cut.length).to.be.at.most(MAX_TRACESTATE_LENGTH);
+      expect(cut).to.equal(many.slice(0, 20).join(','));
+      // A single member longer than the limit leaves no state.
+      expect(state(`${'k'.repeat(256)}=${'v'.repeat(256)}`)).to.equal(undefined);
     });
 
     it('skips empty members and trims spaces and tabs around members', () => {

@@ -8,7 +8,8 @@ import {
   MAX_CORRELATION_ID_LENGTH,
   XTraceIdPropagator,
 } from '../../src/propagation/XTraceIdPropagator.js';
-import type { TraceContext } from '../../src/types.js';
+import { AuditTracer } from '../../src/trace/AuditTracer.js';
+import { NO_SPAN_ID, type TraceContext } from '../../src/types.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const TRACE_ID_64 = '463ac35c9f6413ad';
@@ -132,14 +133,27 @@ describe('XTraceIdPropagator', () => {
   });
 
   describe('span ids', () => {
-    it('generates a span id when none is usable', () => {
+    it('continues the trace without a parent span when no span id is usable: no invented parent', () => {
       for (const spanId of [undefined, '', '0'.repeat(16), SPAN_ID.toUpperCase(), 'short', `${SPAN_ID}\r\n`]) {
         const headers: Record<string, string> = { 'x-trace-id': TRACE_ID };
         if (spanId !== undefined) headers['x-span-id'] = spanId;
         const context = propagator.extract(headers);
-        expect(isValidSpanId(context?.spanId), JSON.stringify(spanId)).to.equal(true);
-        expect(context?.spanId).to.not.equal(spanId);
+        expect(context, JSON.stringify(spanId)).to.deep.equal({ traceId: TRACE_ID, spanId: NO_SPAN_ID, traceFlags: 0, isRemote: true });
       }
+    });
+
+    it('makes the span started from such a context the root of the continued trace', () => {
+      const tracer = new AuditTracer({ serviceName: 't', exporterType: 'none' });
+      const span = tracer.startSpan('GET', propagator.extract({ 'x-trace-id': TRACE_ID }), { kind: 'server' });
+      expect(span.traceId).to.equal(TRACE_ID);
+      expect(span.parentSpanId).to.equal(undefined);
+      expect(isValidSpanId(span.spanId)).to.equal(true);
+      // What goes downstream names this span, never an id nobody recorded.
+      const carrier: Record<string, string> = {};
+      tracer.injectHeaders(span, carrier);
+      expect(carrier).to.not.have.property('x-parent-span-id');
+      expect(carrier.traceparent).to.equal(`00-${TRACE_ID}-${span.spanId}-01`);
+      void tracer.shutdown();
     });
 
     it('reads span and parent aliases', () => {
