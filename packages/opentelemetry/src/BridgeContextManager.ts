@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import { getContextManager, type Span as AuditSpan, type TraceContext } from '@audit-tracing/core';
+import { getContextManager, NO_SPAN_ID, type Span as AuditSpan, type TraceContext } from '@audit-tracing/core';
 import { ROOT_CONTEXT, trace, type Context, type ContextManager, type Span } from '@opentelemetry/api';
 import { BridgeSpan } from './BridgeSpan.js';
 import { ForeignSpan } from './ForeignSpan.js';
@@ -51,7 +51,10 @@ export function auditSpanOf(span: Span | undefined, remote?: TraceContext): Audi
   let foreign = foreignSpans.get(span);
   if (foreign === undefined) {
     const context = span.spanContext();
-    if (!trace.isSpanContextValid(context)) return undefined;
+    // An x-trace-id alone names a trace but no span (NO_SPAN_ID): OpenTelemetry calls that context invalid, yet
+    // what our API starts under it continues the trace, as the root of its part of it.
+    const traceOnly = remote !== undefined && remote.spanId === NO_SPAN_ID && context.spanId === NO_SPAN_ID && context.traceId === remote.traceId;
+    if (!traceOnly && !trace.isSpanContextValid(context)) return undefined;
     foreign = new ForeignSpan(span, context, remote?.spanId === context.spanId ? remote.correlationId : undefined);
     foreignSpans.set(span, foreign);
   }

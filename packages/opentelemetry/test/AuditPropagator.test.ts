@@ -53,12 +53,16 @@ describe('AuditPropagator: propagation.inject/extract with our propagators', () 
 
   it('so does it when the extracted context is made active and our own API starts the span', () => {
     const extracted = propagation.extract(ROOT_CONTEXT, { 'x-trace-id': '123e4567-e89b-12d3-a456-426614174000' });
+    let parentSpanId: string | undefined = 'unset';
     const downstream = context.with(extracted, () => {
       const span = bridge.tracer.startSpan('ours under theirs');
+      parentSpanId = span.parentSpanId;
       span.finish();
       return bridge.tracer.injectHeaders(span);
     });
     expect(downstream['x-trace-id']).to.equal('123e4567-e89b-12d3-a456-426614174000');
+    // the header named a trace but no span: the span continues the trace as its root, under no invented parent
+    expect(parentSpanId).to.equal(undefined);
   });
 
   it('extract leaves the context as it is for missing or malformed headers', () => {
