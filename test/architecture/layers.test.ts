@@ -41,6 +41,7 @@ const LAYER_RULES: ReadonlyArray<readonly [string, Layer]> = [
   ['packages/koa/src/', 4],
   ['packages/fastify/src/', 4],
   ['packages/fetch/src/', 4],
+  ['packages/viewer/src/', 4],
 ];
 
 /** The layer of a repo-relative (posix) path, or undefined when the table does not cover it. */
