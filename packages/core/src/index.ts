@@ -146,7 +146,7 @@ export { encodeOtlpProtobuf } from './export/otlp/encodeProtobuf.js';
 export type { ZipkinExporterOptions } from './export/zipkin/ZipkinExporter.js';
 export { DEFAULT_ZIPKIN_ENDPOINT, ZipkinExporter } from './export/zipkin/ZipkinExporter.js';
 export type { ZipkinSpan } from './export/zipkin/transform.js';
-export { encodeZipkinJson, toZipkinSpan } from './export/zipkin/transform.js';
+export { encodeZipkinJson, ERR_MALFORMED_ZIPKIN_SPAN, fromZipkinSpan, toZipkinSpan } from './export/zipkin/transform.js';
 export { createJaegerExporter, DEFAULT_JAEGER_OTLP_ENDPOINT } from './export/jaeger.js';
 
 export type { TagEncryptorOptions } from './security/TagEncryptor.js';
