@@ -1,0 +1,221 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { diag, type ReadableSpan, type SpanProcessor } from '@audit-tracing/core';
+import { routeApi } from './api/routes.js';
+import { TokenCheck } from './auth.js';
+import { resolveViewerOptions, type ResolvedViewerOptions, type ViewerOptions } from './options.js';
+import { loadSpansFile, PersistFile } from './persistence.js';
+import { newReceiverStats, receiveOtlp, receiveZipkin, type ReceiverStats } from './receiver/receive.js';
+import { loadStaticFiles, type StaticFile } from './staticFiles.js';
+import { SpanStore, type SpanStoreStats } from './SpanStore.js';
+
+/** Spans the live processor holds until its next hand-over to the store; beyond this they are dropped, counted. */
+export const MAX_PENDING_LIVE_SPANS = 10_000;
+
+/**
+ * Pages may load only their own scripts and styles and talk only to their own origin; no inline script can run,
+ * so a span name that slips into markup still cannot execute. https://www.w3.org/TR/CSP3/
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** A request handler for `node:http`, Express and Connect: `next` is called for paths outside `basePath`. */
+export type ViewerHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+export interface ViewerStats {
+  store: SpanStoreStats;
+  receiver: ReceiverStats;
+  /** Live spans dropped because the store fell behind. */
+  liveDropped: number;
+  /** Spans not written to the persistence file because the disk fell behind. */
+  persistDropped: number;
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(text);
+}
+
+/**
+ * The viewer: a bounded span store, fed by its receiver (OTLP/HTTP, Zipkin v2), by span files and by
+ * `spanProcessor` (a tracer's own spans, live), and the pages and JSON API that show it. Make one with
+ * `createViewer`; serve it with `startViewer` or mount `handler` in an app.
+ */
+export class Viewer {
+  readonly store: SpanStore;
+  /** Add to a tracer's `processors` to see its spans as they end. */
+  readonly spanProcessor: SpanProcessor;
+  /** Serves the pages, the API and the receiver under `basePath`. */
+  readonly handler: ViewerHandler;
+  readonly basePath: string;
+  private readonly options: ResolvedViewerOptions;
+  private readonly files: Map<string, StaticFile>;
+  private readonly tokenCheck: TokenCheck | undefined;
+  private readonly receiverStats = newReceiverStats();
+  private persist: PersistFile | undefined;
+  private pending: ReadableSpan[] = [];
+  private flushScheduled = false;
+  private liveDropped = 0;
+
+  /** @internal Use `createViewer`, which also loads files. */
+  constructor(options: ResolvedViewerOptions) {
+    this.options = options;
+    this.basePath = options.basePath;
+    this.store = new SpanStore({ maxSpans: options.maxSpans, maxBytes: options.maxBytes });
+    this.files = loadStaticFiles();
+    this.tokenCheck = options.token === undefined ? undefined : new TokenCheck(options.token);
+    this.spanProcessor = this.createSpanProcessor();
+    this.handler = this.createHandler();
+  }
+
+  /** @internal */
+  async load(): Promise<void> {
+    for (const file of this.options.files) this.store.add(await loadSpansFile(file));
+    if (this.options.persistFile !== undefined) this.persist = await PersistFile.open(this.options.persistFile, this.store);
+  }
+
+  /** Whether a request for `url` (a path with its query) is the viewer's. */
+  handles(url: string): boolean {
+    const base = this.basePath;
+    return base === '' || url === base || url.startsWith(base + '/') || url.startsWith(base + '?');
+  }
+
+  getStats(): ViewerStats {
+    return { store: this.store.getStats(), receiver: { ...this.receiverStats, refused: { ...this.receiverStats.refused } }, liveDropped: this.liveDropped, persistDropped: this.persist?.dropped ?? 0 };
+  }
+
+  /** Hands pending live spans to the store and closes the persistence file. */
+  async close(): Promise<void> {
+    this.flushLive();
+    await this.persist?.close();
+    this.persist = undefined;
+  }
+
+  private createSpanProcessor(): SpanProcessor {
+    // onEnd runs on the request path: it only queues; the store (JSON, indexes, disk) is fed on the next turn.
+    return {
+      onEnd: (span: ReadableSpan) => {
+        if (this.pending.length >= MAX_PENDING_LIVE_SPANS) {
+          this.liveDropped++;
+          return;
+        }
+        this.pending.push(span);
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(() => this.flushLive());
+        }
+      },
+      forceFlush: async () => this.flushLive(),
+      shutdown: async () => this.flushLive(),
+    };
+  }
+
+  private flushLive(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const spans = this.pending;
+    this.pending = [];
+    try {
+      this.store.add(spans);
+    } catch (error) {
+      diag.warnOnce('viewer.live', `viewer: could not keep spans: ${String(error)}`);
+    }
+  }
+
+  private createHandler(): ViewerHandler {
+    return (req, res, next) => {
+      // Express rewrites req.url under a mount path; originalUrl is what was asked for.
+      const raw = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+      if (!this.handles(raw)) {
+        if (next) next();
+        else sendText(res, 404, 'not found');
+        return;
+      }
+      this.serve(req, res, raw).catch(function viewerFailed(error) {
+        diag.warnOnce('viewer.request', `viewer: request failed: ${String(error)}`);
+        if (!res.headersSent) sendText(res, 500, 'internal error');
+        else res.destroy();
+      });
+    };
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+    securityHeaders(res);
+    let url: URL;
+    try {
+      url = new URL(raw, 'http://viewer.invalid');
+    } catch {
+      sendText(res, 400, 'bad request');
+      return;
+    }
+    const path = url.pathname.slice(this.basePath.length);
+    if (this.tokenCheck !== undefined) {
+      const how = this.tokenCheck.check(req, url);
+      if (how === undefined) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        sendText(res, 401, 'this viewer needs its token: open it with ?token=… or send Authorization: Bearer …');
+        return;
+      }
+      if (how === 'query' && req.method === 'GET') {
+        // The token moves into a cookie and out of the address bar (and the history).
+        url.searchParams.delete('token');
+        res.setHeader('Set-Cookie', TokenCheck.cookie(this.options.token!, this.basePath));
+        res.statusCode = 303;
+        res.setHeader('Location', url.pathname + url.search);
+        res.end();
+        return;
+      }
+    }
+    if (req.method === 'POST') {
+      if (path === '/v1/traces') return receiveOtlp(req, res, this.store, this.options.maxBodyBytes, this.receiverStats);
+      if (path === '/api/v2/spans') return receiveZipkin(req, res, this.store, this.options.maxBodyBytes, this.receiverStats);
+      sendText(res, 404, 'not found');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD, POST');
+      sendText(res, 405, 'method not allowed');
+      return;
+    }
+    if (path === '') {
+      // Relative links in the pages need the trailing slash.
+      res.statusCode = 308;
+      res.setHeader('Location', `${this.basePath}/${url.search}`);
+      res.end();
+      return;
+    }
+    if (path.startsWith('/api/')) {
+      routeApi(path.slice(4), url.searchParams, this, res);
+      return;
+    }
+    const file = this.files.get(path === '/' ? 'index.html' : path.slice(1));
+    if (file === undefined) {
+      sendText(res, 404, 'not found');
+      return;
+    }
+    res.statusCode = 200;
+    res.setHeader('Content-Type', file.type);
+    res.setHeader('Content-Length', file.body.length);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+}
+
+/**
+ * Creates a viewer: checks the options (a coded TypeError when one is wrong), loads `files` and the
+ * `persistFile`. Nothing listens until `startViewer` serves it or `handler` is mounted.
+ */
+export async function createViewer(options?: ViewerOptions): Promise<Viewer> {
+  const viewer = new Viewer(resolveViewerOptions(options, 'createViewer'));
+  await viewer.load();
+  return viewer;
+}

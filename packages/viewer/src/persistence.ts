@@ -1,0 +1,126 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { diag, readSpans, type ReadableSpan } from '@audit-tracing/core';
+import { spanLine, type SpanStore } from './SpanStore.js';
+
+/** Spans waiting for the disk beyond this are not written (counted): a slow disk must not grow the heap. */
+export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a spans file: JSON lines as `FileSpanExporter` writes them, or OTLP/JSON or OTLP/protobuf (detected).
+ * A file cut short by a crash has a broken last line: then the lines are read one by one and broken ones skipped.
+ */
+export async function loadSpansFile(path: string): Promise<ReadableSpan[]> {
+  const bytes = await readFile(path);
+  try {
+    return readSpans(bytes);
+  } catch (error) {
+    const text = bytes.toString('utf8');
+    if (!text.trimStart().startsWith('{')) throw error;
+    const spans: ReadableSpan[] = [];
+    let skipped = 0;
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        spans.push(...readSpans(line, { format: 'jsonl' }));
+      } catch {
+        skipped++;
+      }
+    }
+    if (skipped > 0) diag.warn(`viewer: skipped ${skipped} unreadable line(s) in ${path}`);
+    return spans;
+  }
+}
+
+/**
+ * Keeps a store in a JSON-lines file: every span the store takes is appended; when the file has grown to twice
+ * what the store holds (evicted traces stay in it until then), it is rewritten from the store, through a
+ * temporary file and a rename so a crash leaves the old or the new file, never half of one.
+ */
+export class PersistFile {
+  private stream: WriteStream;
+  private written = 0;
+  private compacting: Promise<void> | undefined;
+  /** Lines taken while the file is rewritten (after the rewrite's snapshot): written once it is reopened. */
+  private held: string[] = [];
+  /** Spans not written because the disk fell behind. */
+  dropped = 0;
+
+  private constructor(
+    private readonly path: string,
+    private readonly store: SpanStore,
+  ) {
+    this.stream = this.open();
+  }
+
+  private open(): WriteStream {
+    const stream = createWriteStream(this.path, { flags: 'a' });
+    stream.on('error', function persistFailed(error) {
+      diag.warnOnce('viewer.persist', `viewer: cannot write ${String(error)}`);
+    });
+    return stream;
+  }
+
+  /** Loads `path` into `store` (when it exists) and from then on appends what the store takes. */
+  static async open(path: string, store: SpanStore): Promise<PersistFile> {
+    let spans: ReadableSpan[] = [];
+    try {
+      spans = await loadSpansFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    store.add(spans);
+    const file = new PersistFile(path, store);
+    // What was loaded and survived the limits is the file's content from now on.
+    await file.compact();
+    store.onAdd = (_span, line) => file.append(line);
+    return file;
+  }
+
+  private append(line: string): void {
+    if (this.compacting !== undefined) {
+      this.held.push(line);
+      return;
+    }
+    if (this.stream.writableLength > MAX_PENDING_WRITE_BYTES) {
+      this.dropped++;
+      return;
+    }
+    this.stream.write(line + '\n');
+    this.written += line.length + 1;
+    if (this.written > 2 * Math.max(this.store.getStats().bytes, 1024 * 1024)) void this.compact();
+  }
+
+  /** Rewrites the file from the store. */
+  compact(): Promise<void> {
+    if (this.compacting === undefined) {
+      this.compacting = this.rewrite().finally(() => {
+        this.compacting = undefined;
+      });
+    }
+    return this.compacting;
+  }
+
+  private async rewrite(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+    const lines: string[] = [];
+    for (const span of this.store.spans()) lines.push(spanLine(span));
+    this.held = [];
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, lines.length === 0 ? '' : lines.join('\n') + '\n');
+      await rename(temporary, this.path);
+      this.written = lines.reduce((total, line) => total + line.length + 1, 0);
+    } catch (error) {
+      diag.warn(`viewer: cannot rewrite ${this.path}: ${String(error)}`);
+    }
+    this.stream = this.open();
+    for (const line of this.held) this.stream.write(line + '\n');
+    this.held = [];
+  }
+
+  async close(): Promise<void> {
+    await this.compacting;
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+}
