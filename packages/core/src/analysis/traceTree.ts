@@ -1,73 +1,163 @@
 import type { ReadableSpan } from '../types.js';
 
+/** A span in its trace's tree, with times corrected for clock skew between services. Times in (epoch) ms. */
 export interface TraceTreeNode {
   span: ReadableSpan;
+  /** In start order. */
   children: TraceTreeNode[];
   /** 0 for roots. */
   depth: number;
+  /**
+   * True for a root whose span names a parent that is not among the spans (lost, not exported, still running) or
+   * that sits in a parent cycle. A span whose parent is another process's (a remote parent) is such a root too.
+   */
+  orphan: boolean;
+  /**
+   * How far this span's times were moved to fit into its parent's (positive: later), 0 when they were not. A span
+   * of another service than its parent's that starts before the parent or ends after it was measured on another
+   * clock; it is moved into the parent (centred in it, or aligned at its start when it is longer), and the spans of
+   * the same service below it move with it. This is Jaeger's clock-skew adjuster's rule.
+   */
+  skewMs: number;
+  /** Start after the skew correction. */
+  startTime: number;
+  /** End after the skew correction; for a span still open, the latest end below it (or its start). */
+  endTime: number;
+  /** `endTime - startTime`. */
+  duration: number;
+  /** Time in this span when none of its children ran: `duration` minus the union of the children's intervals. */
+  selfTime: number;
+}
+
+function serviceOf(span: ReadableSpan): string {
+  return span.resource?.serviceName ?? '';
+}
+
+const byStart = (a: TraceTreeNode, b: TraceTreeNode) => a.startTime - b.startTime || a.span.startTime - b.span.startTime;
+
+/** The shift that moves `child` (raw times) into `parent` (corrected times), or 0 when it already fits. */
+function skewInto(child: TraceTreeNode, parent: TraceTreeNode): number {
+  if (child.span.endTime === undefined || parent.span.endTime === undefined) return 0;
+  const start = child.span.startTime;
+  const end = child.span.endTime;
+  if (start >= parent.startTime && end <= parent.endTime) return 0;
+  const childDuration = end - start;
+  const parentDuration = parent.endTime - parent.startTime;
+  if (childDuration >= parentDuration) return parent.startTime - start;
+  return parent.startTime + (parentDuration - childDuration) / 2 - start;
+}
+
+/** The length of the union of the children's intervals, clipped to the node's. Children are in start order. */
+function coveredByChildren(node: TraceTreeNode): number {
+  let covered = 0;
+  let runStart = Number.NaN;
+  let runEnd = Number.NaN;
+  for (const child of node.children) {
+    const start = Math.max(child.startTime, node.startTime);
+    const end = Math.min(child.endTime, node.endTime);
+    if (end <= start) continue;
+    if (start > runEnd) {
+      covered += runEnd - runStart;
+      runStart = start;
+      runEnd = end;
+    } else if (Number.isNaN(runStart)) {
+      runStart = start;
+      runEnd = end;
+    } else if (end > runEnd) runEnd = end;
+  }
+  return Number.isNaN(runStart) ? covered : covered + (runEnd - runStart);
+}
+
+/** Every node reachable from `roots`, parents before children (iterative: traces can be deep). */
+function preorder(roots: readonly TraceTreeNode[], seen: Set<TraceTreeNode>, out: TraceTreeNode[]): void {
+  const stack = [...roots].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    out.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+  }
 }
 
 /**
- * Links spans into trees by parent id, children in start order. Spans whose parent is not among `spans`
- * (a remote parent, say) become roots.
+ * Links spans (records or live spans, of one trace or several) into trees by parent id, and returns the roots in
+ * start order. Spans whose parent is missing become roots flagged `orphan`; times are corrected for clock skew
+ * between services (`skewMs`), and each node gets its `selfTime`. The spans themselves are not changed.
  */
 export function buildTraceTree(spans: Iterable<ReadableSpan>): TraceTreeNode[] {
-  const nodes = new Map<string, TraceTreeNode>();
-  for (const span of spans) nodes.set(span.spanId, { span, children: [], depth: 0 });
-  const roots: TraceTreeNode[] = [];
-  for (const node of nodes.values()) {
-    const parent = node.span.parentSpanId === undefined ? undefined : nodes.get(node.span.parentSpanId);
-    if (parent && parent !== node) parent.children.push(node);
-    else roots.push(node);
+  const all: TraceTreeNode[] = [];
+  const byId = new Map<string, TraceTreeNode>();
+  for (const span of spans) {
+    const node: TraceTreeNode = { span, children: [], depth: 0, orphan: false, skewMs: 0, startTime: span.startTime, endTime: span.endTime ?? span.startTime, duration: 0, selfTime: 0 };
+    all.push(node);
+    const key = `${span.traceId}/${span.spanId}`;
+    if (!byId.has(key)) byId.set(key, node);
   }
-  const byStart = (a: TraceTreeNode, b: TraceTreeNode) => a.span.startTime - b.span.startTime;
-  const setDepth = (node: TraceTreeNode, depth: number) => {
-    node.depth = depth;
-    node.children.sort(byStart);
-    for (const child of node.children) setDepth(child, depth + 1);
-  };
+  const roots: TraceTreeNode[] = [];
+  const parents = new Map<TraceTreeNode, TraceTreeNode>();
+  for (const node of all) {
+    const parentId = node.span.parentSpanId;
+    const parent = parentId === undefined ? undefined : byId.get(`${node.span.traceId}/${parentId}`);
+    if (parent !== undefined && parent !== node) {
+      parent.children.push(node);
+      parents.set(node, parent);
+    } else {
+      node.orphan = parentId !== undefined;
+      roots.push(node);
+    }
+  }
+
+  // Spans in a parent cycle are reachable from no root: cut each cycle at its earliest span.
+  const order: TraceTreeNode[] = [];
+  const seen = new Set<TraceTreeNode>();
+  preorder(roots, seen, order);
+  if (order.length < all.length) {
+    const lost = all.filter((node) => !seen.has(node)).sort((a, b) => a.span.startTime - b.span.startTime);
+    for (const node of lost) {
+      if (seen.has(node)) continue;
+      const parent = parents.get(node)!;
+      parent.children.splice(parent.children.indexOf(node), 1);
+      node.orphan = true;
+      roots.push(node);
+      preorder([node], seen, order);
+    }
+  }
+
+  // An open span lasts, for the tree, until the latest end below it.
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    if (node.span.endTime !== undefined) continue;
+    for (const child of node.children) if (child.endTime > node.endTime) node.endTime = child.endTime;
+  }
+
+  // Top down: a child on another service's clock is moved into its parent; a child on the same clock moves with it.
   roots.sort(byStart);
-  for (const root of roots) setDepth(root, 0);
+  for (const root of roots) root.duration = root.endTime - root.startTime;
+  for (const node of order) {
+    for (const child of node.children) {
+      const shift = serviceOf(child.span) === serviceOf(node.span) ? node.skewMs : skewInto(child, node);
+      if (shift !== 0) {
+        child.skewMs = shift;
+        child.startTime = child.span.startTime + shift;
+        child.endTime += shift;
+      }
+      child.depth = node.depth + 1;
+      child.duration = child.endTime - child.startTime;
+    }
+    node.children.sort(byStart);
+    node.selfTime = Math.max(0, node.duration - coveredByChildren(node));
+  }
   return roots;
 }
 
-export interface FormatTraceTreeOptions {
-  /** Width of the waterfall bar column. Default 40. */
-  barWidth?: number;
-}
-
-function flatten(nodes: TraceTreeNode[], out: TraceTreeNode[] = []): TraceTreeNode[] {
-  for (const node of nodes) {
-    out.push(node);
-    flatten(node.children, out);
-  }
+function preorderFrom(roots: readonly TraceTreeNode[]): TraceTreeNode[] {
+  const out: TraceTreeNode[] = [];
+  preorder(roots, new Set(), out);
   return out;
 }
 
-/**
- * Renders trees as text: one line per span with indentation, a timing waterfall, duration and status.
- *
- *     GET /checkout [express]   |████████████████████| 42.1ms OK
- *       GET 127.0.0.1 [fetch]   |  ██████████████    | 30.2ms OK
- */
-export function formatTraceTree(roots: TraceTreeNode[], options: FormatTraceTreeOptions = {}): string {
-  const barWidth = options.barWidth ?? 40;
-  const nodes = flatten(roots);
-  if (nodes.length === 0) return '';
-  const start = Math.min(...nodes.map((n) => n.span.startTime));
-  const end = Math.max(...nodes.map((n) => n.span.endTime ?? n.span.startTime));
-  const total = Math.max(end - start, 1e-6);
-  const labels = nodes.map((n) => `${'  '.repeat(n.depth)}${n.span.operationName} [${n.span.component}]`);
-  const labelWidth = Math.max(...labels.map((l) => l.length));
-  return nodes
-    .map((node, i) => {
-      const span = node.span;
-      const from = Math.floor(((span.startTime - start) / total) * barWidth);
-      const to = Math.max(from + 1, Math.ceil((((span.endTime ?? end) - start) / total) * barWidth));
-      const bar = ' '.repeat(from) + '█'.repeat(Math.min(to, barWidth) - from) + ' '.repeat(Math.max(0, barWidth - to));
-      const duration = span.duration === undefined ? 'open' : `${span.duration.toFixed(1)}ms`;
-      const status = span.status.message ? `${span.status.code} (${span.status.message})` : span.status.code;
-      return `${labels[i].padEnd(labelWidth)} |${bar}| ${duration.padStart(8)} ${status}`;
-    })
-    .join('\n');
+/** The nodes of trees, parents before children. */
+export function flattenTraceTree(roots: TraceTreeNode | readonly TraceTreeNode[]): TraceTreeNode[] {
+  return preorderFrom(Array.isArray(roots) ? roots : [roots as TraceTreeNode]);
 }
