@@ -157,7 +157,7 @@ export type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds } fro
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
 export { percentile } from './analysis/percentile.js';
 export type { TraceTreeNode } from './analysis/traceTree.js';
-export { buildTraceTree } from './analysis/traceTree.js';
+export { buildTraceTree, flattenTraceTree } from './analysis/traceTree.js';
 export type { FormatTraceTreeOptions } from './analysis/formatTraceTree.js';
 export { formatTraceTree } from './analysis/formatTraceTree.js';
 export { criticalPath } from './analysis/criticalPath.js';
