@@ -86,7 +86,7 @@ describe('viewer JSON API', () => {
       { from: 'inventory', to: 'pricing', calls: 2, errors: 1, errorRate: 0.5 },
     ]);
     const { bottlenecks } = await (await fetch(`${running.url}/api/bottlenecks`)).json();
-    expect(bottlenecks[0]).to.include({ operation: 'nightly.report', severity: 'CRITICAL' });
+    expect(bottlenecks[0]).to.include({ operation: 'nightly.report', severity: 'HIGH' });
     const onlyPricing = await (await fetch(`${running.url}/api/bottlenecks?service=pricing`)).json();
     expect(onlyPricing.bottlenecks.map((b: { operation: string }) => b.operation)).to.deep.equal(['GET /prices/:sku']);
   });
