@@ -4,6 +4,7 @@ import { routeApi } from './api/routes.js';
 import { TokenCheck } from './auth.js';
 import { resolveViewerOptions, type ResolvedViewerOptions, type ViewerOptions } from './options.js';
 import { loadSpansFile, PersistFile } from './persistence.js';
+import { bodyFormatOf, CONTENT_TYPE, encodeStatus, RPC_UNAUTHENTICATED } from './receiver/otlpStatus.js';
 import { newReceiverStats, receiveOtlp, receiveZipkin, type ReceiverStats } from './receiver/receive.js';
 import { loadStaticFiles, type StaticFile } from './staticFiles.js';
 import { SpanStore, type SpanStoreStats } from './SpanStore.js';
@@ -162,7 +163,15 @@ export class Viewer {
       const how = this.tokenCheck.check(req, url);
       if (how === undefined) {
         res.setHeader('WWW-Authenticate', 'Bearer');
-        sendText(res, 401, 'this viewer needs its token: open it with ?token=… or send Authorization: Bearer …');
+        const format = path === '/v1/traces' ? bodyFormatOf(req.headers['content-type']) : undefined;
+        if (format === undefined) sendText(res, 401, 'this viewer needs its token: open it with ?token=… or send Authorization: Bearer …');
+        else {
+          // An OTLP exporter gets its answer as OTLP says: a google.rpc.Status in its own format.
+          res.statusCode = 401;
+          res.setHeader('Content-Type', CONTENT_TYPE[format]);
+          res.setHeader('Connection', 'close');
+          res.end(encodeStatus(format, RPC_UNAUTHENTICATED, 'missing or wrong token (Authorization: Bearer …)'));
+        }
         return;
       }
       if (how === 'query' && req.method === 'GET') {
