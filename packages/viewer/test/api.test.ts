@@ -19,11 +19,11 @@ describe('viewer JSON API', () => {
   async function traceIds(query: string): Promise<string[]> {
     const response = await fetch(`${running.url}/api/traces${query}`);
     expect(response.status, query).to.equal(200);
-    return (await response.json()).traces.map((t: { traceId: string }) => t.traceId);
+    return (await response.json() as any).traces.map((t: { traceId: string }) => t.traceId);
   }
 
   it('lists traces newest first, with their summary', async () => {
-    const body = await (await fetch(`${running.url}/api/traces`)).json();
+    const body = await (await fetch(`${running.url}/api/traces`)).json() as any;
     expect(body.traces.map((t: { traceId: string }) => t.traceId)).to.deep.equal([slowTraceId, failed[0].traceId, ok[0].traceId]);
     expect(body.traces[1]).to.deep.include({ rootName: 'GET /checkout/:sku', rootService: 'gateway', start: base + 1000, duration: 40, spanCount: 6, errorCount: 5 });
     expect(body.traces[1].services).to.deep.equal([
@@ -56,12 +56,12 @@ describe('viewer JSON API', () => {
     for (const [query, field] of [['?minDuration=soon', 'minDuration'], ['?status=maybe', 'status'], ['?from=yesterday', 'from'], ['?limit=-1', 'limit'], [`?service=${'x'.repeat(2000)}`, 'service']]) {
       const response = await fetch(`${running.url}/api/traces${query}`);
       expect(response.status, query).to.equal(400);
-      expect((await response.json()).error).to.match(new RegExp(`^${field}:`));
+      expect((await response.json() as any).error).to.match(new RegExp(`^${field}:`));
     }
   });
 
   it('gives one trace as waterfall rows: depth, skew-corrected times, self time, critical path', async () => {
-    const detail = await (await fetch(`${running.url}/api/traces/${failed[0].traceId.toUpperCase()}`)).json();
+    const detail = await (await fetch(`${running.url}/api/traces/${failed[0].traceId.toUpperCase()}`)).json() as any;
     expect(detail.rows.map((row: any) => [row.span.operationName, row.depth, row.critical])).to.deep.equal([
       ['GET /checkout/:sku', 0, true],
       ['GET', 1, true],
@@ -77,17 +77,17 @@ describe('viewer JSON API', () => {
   });
 
   it('lists services with operations, the service map and the bottlenecks', async () => {
-    const { services } = await (await fetch(`${running.url}/api/services`)).json();
+    const { services } = await (await fetch(`${running.url}/api/services`)).json() as any;
     expect(services.map((s: { name: string }) => s.name)).to.deep.equal(['gateway', 'inventory', 'pricing', 'reports']);
     expect(services[1]).to.deep.include({ spanCount: 6, traceCount: 2, errorCount: 2, operations: ['GET', 'GET /stock/:sku', 'stock.lookup'] });
-    const map = await (await fetch(`${running.url}/api/service-map`)).json();
+    const map = await (await fetch(`${running.url}/api/service-map`)).json() as any;
     expect(map.edges).to.deep.equal([
       { from: 'gateway', to: 'inventory', calls: 2, errors: 1, errorRate: 0.5 },
       { from: 'inventory', to: 'pricing', calls: 2, errors: 1, errorRate: 0.5 },
     ]);
-    const { bottlenecks } = await (await fetch(`${running.url}/api/bottlenecks`)).json();
+    const { bottlenecks } = await (await fetch(`${running.url}/api/bottlenecks`)).json() as any;
     expect(bottlenecks[0]).to.include({ operation: 'nightly.report', severity: 'HIGH' });
-    const onlyPricing = await (await fetch(`${running.url}/api/bottlenecks?service=pricing`)).json();
+    const onlyPricing = await (await fetch(`${running.url}/api/bottlenecks?service=pricing`)).json() as any;
     expect(onlyPricing.bottlenecks.map((b: { operation: string }) => b.operation)).to.deep.equal(['GET /prices/:sku']);
   });
 

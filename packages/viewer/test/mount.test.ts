@@ -91,12 +91,12 @@ for (const [name, mount] of Object.entries(frameworks)) {
       let detail: any;
       for (let i = 0; i < 50 && detail === undefined; i++) {
         const answer = await fetch(`${app.url}/viewer/api/traces/${traceId}`, { headers: auth });
-        if (answer.status === 200) detail = await answer.json();
+        if (answer.status === 200) detail = await answer.json() as any;
         else await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(detail).to.include({ rootService: `${name}-shop`, spanCount: 1 });
       expect(detail.rootName).to.match(/^GET/);
-      const list = await (await fetch(`${app.url}/viewer/api/traces`, { headers: auth })).json();
+      const list = await (await fetch(`${app.url}/viewer/api/traces`, { headers: auth })).json() as any;
       expect(list.traces.map((t: { traceId: string }) => t.traceId)).to.deep.equal([traceId]);
     });
 
@@ -119,7 +119,7 @@ for (const [name, mount] of Object.entries(frameworks)) {
       expect((await fetch(`${app.url}/viewer/api/traces`, { headers: { authorization: 'Bearer wrong-token-000' } })).status).to.equal(401);
       const refused = await postOtlp(`${app.url}/viewer`, checkoutTrace(1), { format: 'json' });
       expect(refused.status).to.equal(401);
-      expect(await refused.json()).to.include({ code: 16 });
+      expect(await refused.json() as any).to.include({ code: 16 });
       const login = await fetch(`${app.url}/viewer/trace.html?id=abc&token=${TOKEN}`, { redirect: 'manual' });
       expect(login.status).to.equal(303);
       expect(login.headers.get('location')).to.equal('/viewer/trace.html?id=abc');

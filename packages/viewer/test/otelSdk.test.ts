@@ -31,7 +31,7 @@ describe('viewer: an OpenTelemetry JS SDK exporting OTLP/protobuf to it', () => 
     const traceId = root.spanContext().traceId;
     const response = await fetch(`${running.url}/api/traces/${traceId}`);
     expect(response.status).to.equal(200);
-    const detail = await response.json();
+    const detail = await response.json() as any;
     expect(detail).to.include({ traceId, rootName: 'GET /cart', rootService: 'otel-shop', spanCount: 2, errorCount: 1 });
     const [rootRow, childRow] = detail.rows;
     expect(rootRow.span).to.include({ spanId: root.spanContext().spanId, kind: 'server', operationName: 'GET /cart' });
@@ -45,7 +45,7 @@ describe('viewer: an OpenTelemetry JS SDK exporting OTLP/protobuf to it', () => 
     expect(childRow.span.links[0].context).to.include({ traceId: other.spanContext().traceId, spanId: other.spanContext().spanId });
     expect(childRow.span.duration).to.be.within(0, 1000);
 
-    const list = await (await fetch(`${running.url}/api/traces?service=otel-shop&status=error`)).json();
+    const list = await (await fetch(`${running.url}/api/traces?service=otel-shop&status=error`)).json() as any;
     expect(list.traces.map((t: { traceId: string }) => t.traceId)).to.deep.equal([traceId]);
   });
 });

@@ -63,7 +63,7 @@ describe('viewer receiver: OTLP/HTTP and Zipkin v2', () => {
   async function storedTrace(traceId: string) {
     const response = await fetch(`${running.url}/api/traces/${traceId}`);
     expect(response.status).to.equal(200);
-    return response.json();
+    return response.json() as any;
   }
 
   for (const format of ['protobuf', 'json'] as const) {

@@ -14,6 +14,9 @@ import { startServices, tracerOfCaller, type RunningServices } from '../../../..
 import { startViewer, type RunningViewer } from '../../src/index.js';
 import { launchChromium, pngStats, type Browser } from '../helpers/browser.js';
 
+// Run inside the page by page.evaluate: the browser's globals, untyped here (the tests compile without the DOM lib).
+declare const document: any;
+
 const adapters = { express: expressTracing, koa: koaTracing, fastify: { auditTracing: fp(fastifyTracing.auditTracing as never) } };
 
 describe('viewer pages in Chromium: a real three-service trace', function () {
@@ -79,13 +82,13 @@ describe('viewer pages in Chromium: a real three-service trace', function () {
     await page.locator('#waterfall .row').first().waitFor();
     const rows = await page.$$eval('#waterfall .row', (nodes) =>
       nodes.map((node) => ({
-        service: (node as HTMLElement).dataset.service,
-        depth: Number((node as HTMLElement).dataset.depth),
+        service: (node as any).dataset.service,
+        depth: Number((node as any).dataset.depth),
         name: node.querySelector('.name')!.textContent,
         critical: node.classList.contains('critical'),
         error: node.classList.contains('error'),
-        indent: parseFloat((node.querySelector('.label') as HTMLElement).style.paddingLeft),
-        colour: (node.querySelector('.bar') as HTMLElement).style.backgroundColor,
+        indent: parseFloat((node.querySelector('.label') as any).style.paddingLeft),
+        colour: (node.querySelector('.bar') as any).style.backgroundColor,
       })),
     );
     expect(rows).to.have.length(expected.length);
@@ -126,7 +129,7 @@ describe('viewer pages in Chromium: a real three-service trace', function () {
 
     await page.goto(`${running.url}/map.html`);
     await page.locator('#edges tbody tr').first().waitFor();
-    const edges = await page.$$eval('#edges tbody tr', (nodes) => nodes.map((node) => [...node.querySelectorAll('td')].map((td) => td.textContent)));
+    const edges = await page.$$eval('#edges tbody tr', (nodes) => nodes.map((node) => Array.from(node.querySelectorAll("td"), (td: any) => td.textContent)));
     expect(edges).to.deep.include(['gateway', 'inventory', '2', '1', '50.0%']);
     expect(edges).to.deep.include(['inventory', 'pricing', '2', '1', '50.0%']);
     expect(await page.locator('.map svg circle').count()).to.equal(3);

@@ -6,6 +6,10 @@ import { startViewer, type RunningViewer } from '../../src/index.js';
 import { launchChromium, type Browser } from '../helpers/browser.js';
 import { postOtlp, record } from '../helpers/spans.js';
 
+// Run inside the page by page.evaluate: the browser's globals, untyped here (the tests compile without the DOM lib).
+declare const document: any;
+declare const window: any;
+
 const PAYLOADS = [
   '<script>window.__xss = "script"</script>',
   '"><img src=x onerror="window.__xss=\'img\'">',
