@@ -1,0 +1,58 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { encodeOtlpProtobuf } from '@audit-tracing/core';
+import { createViewer, startViewer } from '../src/index.js';
+import { checkoutTrace, postOtlp } from './helpers/spans.js';
+
+describe('viewer files: JSON-lines loading and persistence across a restart', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'viewer-files-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads JSON-lines span files (one record per line) and OTLP/protobuf files at start', async () => {
+    const a = checkoutTrace(1_700_000_000_000);
+    const b = checkoutTrace(1_700_000_001_000, { failPricing: true });
+    const lines = path.join(dir, 'spans.jsonl');
+    writeFileSync(lines, a.map((span) => JSON.stringify(span)).join('\n') + '\n');
+    const protobuf = path.join(dir, 'request.pb');
+    writeFileSync(protobuf, encodeOtlpProtobuf(b));
+    const viewer = await createViewer({ files: [lines, protobuf] });
+    expect(viewer.store.get(a[0].traceId)?.spans).to.have.length(6);
+    expect(viewer.store.get(b[0].traceId)?.errorCount).to.equal(5);
+    await viewer.close();
+  });
+
+  it('keeps the store in its file: a restarted viewer shows the same traces, and a torn last line is skipped', async () => {
+    const file = path.join(dir, 'store.jsonl');
+    const first = await startViewer({ port: 0, persistFile: file });
+    const spans = checkoutTrace(1_700_000_000_000, { failPricing: true });
+    expect((await postOtlp(first.url, spans)).status).to.equal(200);
+    await first.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).to.have.length(6);
+    // A crash in the middle of a write.
+    appendFileSync(file, '{"traceId":"aa","spa');
+
+    const second = await startViewer({ port: 0, persistFile: file });
+    const detail = (await (await fetch(`${second.url}/api/traces/${spans[0].traceId}`)).json()) as any;
+    expect(detail).to.include({ spanCount: 6, errorCount: 5 });
+    expect(detail.rows.map((row: any) => row.span.operationName)).to.deep.equal(spans.map((span) => span.operationName));
+    await second.close();
+    // The rewrite at start dropped the torn line.
+    expect(readFileSync(file, 'utf8').trim().split('\n')).to.have.length(6);
+  });
+
+  it('keeps the file to what the store holds once evicted traces pile up', async () => {
+    const file = path.join(dir, 'store.jsonl');
+    const viewer = await createViewer({ persistFile: file, maxSpans: 12 });
+    for (let i = 0; i < 5; i++) viewer.store.add(checkoutTrace(1_700_000_000_000 + i * 1000));
+    await viewer.close();
+    const reopened = await createViewer({ persistFile: file, maxSpans: 12 });
+    expect(reopened.store.getStats()).to.include({ traces: 2, spans: 12 });
+    await reopened.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).to.have.length(12);
+  });
+});
