@@ -1,7 +1,7 @@
 // The core on its own: a traced "checkout" with nested spans, printed as a trace tree and a bottleneck table.
 // Run with `npm start` (builds first) or `node examples/core-example.mjs` after `npm run build`.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuditTracer, InMemoryExporter, analyzeBottlenecks, buildTraceTree, formatTraceTree, traced } from '@audit-tracing/core';
+import { AuditTracer, InMemoryExporter, analyzeBottlenecks, buildTraceTree, formatBottleneckTable, formatTraceTree, traced } from '@audit-tracing/core';
 
 const exporter = new InMemoryExporter();
 const tracer = new AuditTracer({ serviceName: 'checkout', exporter, processor: 'simple' });
@@ -30,8 +30,5 @@ for (const fail of [false, true]) {
   console.log(formatTraceTree(buildTraceTree(tracer.getTraceSpans(traceId))));
 }
 
-console.log('\noperation            p95 ms  samples  severity');
-for (const row of analyzeBottlenecks(exporter.getFinishedSpans())) {
-  console.log(`${row.operation.padEnd(20)} ${row.percentile95.toFixed(1).padStart(6)}  ${String(row.sampleCount).padStart(7)}  ${row.severity}`);
-}
+console.log(`\n${formatBottleneckTable(analyzeBottlenecks(exporter.getFinishedSpans()))}`);
 await tracer.shutdown();

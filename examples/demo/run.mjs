@@ -1,9 +1,10 @@
 // `npm start`: three services in one process — an Express gateway that calls a Koa inventory service with
 // fetch, which calls a Fastify pricing service with undici — four requests through them, and each trace
-// printed as a tree with a timing waterfall and statuses. Set OTEL_EXPORTER_OTLP_ENDPOINT to also send the
+// printed as a tree with a timing waterfall and statuses; then the bottleneck table of all four and the critical
+// path of the slow one. Set OTEL_EXPORTER_OTLP_ENDPOINT to also send the
 // spans to a collector (when an OTLP exporter is registered).
 // Run with `npm start`, or `node examples/demo/run.mjs` after `npm run build`.
-import { AuditTracer, InMemoryExporter, buildTraceTree, formatTraceTree } from '@audit-tracing/core';
+import { AuditTracer, InMemoryExporter, analyzeBottlenecks, buildTraceTree, criticalPath, formatBottleneckTable, formatTraceTree } from '@audit-tracing/core';
 import * as express from '@audit-tracing/express';
 import * as fastify from '@audit-tracing/fastify';
 import { instrumentFetch } from '@audit-tracing/fetch';
@@ -54,10 +55,21 @@ while (Object.values(tracers).some((tracer) => tracer.getActiveSpans().length > 
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
+const spansOf = (traceId) => Object.values(tracers).flatMap((tracer) => tracer.getTraceSpans(traceId));
 for (const { path, status, traceId } of results) {
-  const spans = Object.values(tracers).flatMap((tracer) => tracer.getTraceSpans(traceId));
+  const spans = spansOf(traceId);
   console.log(`\n── GET ${path} → ${status} ── trace ${traceId} (${spans.length} spans)`);
   console.log(formatTraceTree(buildTraceTree(spans)));
+}
+
+console.log('\n── Bottlenecks over the four requests (ms; self: share of all time spent in the operation itself) ──');
+console.log(formatBottleneckTable(analyzeBottlenecks(results.flatMap(({ traceId }) => spansOf(traceId))), { limit: 8, maxFindings: 4 }));
+
+const slow = results.find(({ path }) => path.endsWith('/truffle'));
+console.log(`\n── Critical path of GET ${slow.path}: the spans its latency waits on ──`);
+for (const node of criticalPath(buildTraceTree(spansOf(slow.traceId)))) {
+  const label = `${'  '.repeat(node.depth)}${node.span.operationName} [${node.span.resource.serviceName}]`;
+  console.log(`${label.padEnd(36)} ${node.duration.toFixed(1).padStart(7)}ms  self ${node.selfTime.toFixed(1).padStart(6)}ms`);
 }
 
 await services.close();

@@ -229,7 +229,7 @@ describe('the demo (`npm start`, examples/demo/run.mjs)', () => {
   const root = path.resolve(__dirname, '../..');
   const built = ['core', 'express', 'koa', 'fastify', 'fetch'].every((name) => existsSync(path.join(root, 'packages', name, 'dist', 'index.mjs')));
 
-  it('prints four traces and exits by itself with code 0', async function () {
+  it('prints four traces, the bottleneck table and the slow trace\'s critical path, and exits by itself with code 0', async function () {
     // The demo imports the built packages; `npm test` builds first.
     if (!built) this.skip();
     const env = { ...process.env };
@@ -245,5 +245,12 @@ describe('the demo (`npm start`, examples/demo/run.mjs)', () => {
     expect(stdout).to.match(/GET \/prices\/:sku \[fastify\].*ERROR/);
     expect(stdout).to.match(/GET \/quotes\/:sku \[fastify\]/);
     expect(stdout.match(/\(6 spans\)/g)).to.have.length(4);
+    // then the bottleneck table of all four requests, and the critical path of the slow one, down to its cause
+    expect(stdout).to.match(/^severity\s+service\s+operation\s+n\s+p50\s+p95/m);
+    expect(stdout).to.match(/^\S+\s+pricing\s+GET \/quotes\/:sku\s+1\s/m);
+    expect(stdout).to.match(/^\S+\s+gateway\s+GET \/checkout\/:sku\s+4\s/m);
+    const critical = stdout.slice(stdout.indexOf('── Critical path of GET /checkout/truffle')).trim().split('\n').slice(1);
+    expect(critical[0]).to.match(/^GET \/checkout\/:sku \[gateway\]/);
+    expect(critical[critical.length - 1]).to.match(/^ {8}GET \/quotes\/:sku \[pricing\]/);
   });
 });

@@ -1,6 +1,7 @@
 import { diag } from './diag.js';
 import { AUTH_HEADER_SHAPE, exporterConfigFromEnv, type OtlpProtocol } from './export/exporterEnv.js';
 import { resolveRetryConfig, type RetryConfig } from './export/http/RetryingTransport.js';
+import { FILE_PATH_ENV, resolveFileExporterOptions, type FileExporterOptions } from './export/file/fileExporterOptions.js';
 import { exporterNames, getExporterFactory } from './export/registry.js';
 import type { SpanExporter } from './export/SpanExporter.js';
 import { invalidOption, secretValue } from './invalidOption.js';
@@ -34,7 +35,7 @@ export interface TracingConfig {
   sampleRate: number;
   /** A sampler name (the OTEL_TRACES_SAMPLER names) or instance. Default `parentbased_traceidratio`. */
   sampler?: SamplerName | Sampler;
-  /** Which registered exporter to use: `console`, `memory`, `otlp`, `zipkin`, `jaeger`, `none`. */
+  /** Which registered exporter to use: `console`, `memory`, `file`, `otlp`, `zipkin`, `jaeger`, `none`. */
   exporterType: string;
   /** The collector's base URL for network exporters. */
   exporterEndpoint?: string;
@@ -56,6 +57,8 @@ export interface TracingConfig {
   apiKey?: string;
   /** One more header, written `Name: value` (`OTLP_AUTH_HEADER`). Never logged. */
   authHeader?: string;
+  /** The JSON-lines file of `exporterType: 'file'`: path (or `AUDIT_TRACING_FILE_PATH`), rotation by size. */
+  file?: FileExporterOptions;
   /** An exporter instance; wins over `exporterType`. */
   exporter?: SpanExporter;
   /** `batch` (default for network exporters) or `simple` (default for `console` and `memory`). */
@@ -86,7 +89,7 @@ export interface TracingConfig {
   cleanupIntervalMs: number;
 }
 
-export type { BatchConfig, OtlpProtocol, RetryConfig, SpanLimits, XTraceIdHeaderNames };
+export type { BatchConfig, FileExporterOptions, OtlpProtocol, RetryConfig, SpanLimits, XTraceIdHeaderNames };
 
 /** The design's configuration object; tracing is the part this library reads. */
 export interface ObservabilityConfig {
@@ -155,9 +158,12 @@ export function tracingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Trac
     out.propagators = env.OTEL_PROPAGATORS.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
   }
   Object.assign(out, exporterConfigFromEnv(env));
+  const filePath = env[FILE_PATH_ENV]?.trim();
+  if (filePath) out.file = { path: filePath };
   const exporter = env.OTEL_TRACES_EXPORTER?.split(',')[0]?.trim().toLowerCase();
   if (exporter) out.exporterType = exporter;
   else if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) out.exporterType = 'otlp';
+  else if (filePath) out.exporterType = 'file';
   return out;
 }
 
@@ -180,9 +186,12 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
   // lists merge, the code's value winning per name.
   if (defined.exporterEndpoint !== undefined && defined.exporterUrl === undefined) delete config.exporterUrl;
   if (fromEnv.headers && defined.headers && typeof defined.headers === 'object') config.headers = { ...fromEnv.headers, ...defined.headers };
+  // The file's options merge too: a path from the environment with rotation settings from code.
+  if (fromEnv.file && defined.file && typeof defined.file === 'object') config.file = { ...fromEnv.file, ...defined.file };
   // An endpoint in code means OTLP, as it does in the environment: the console is the default only when nothing
   // else is configured.
   if (defined.exporterType === undefined && fromEnv.exporterType === undefined && (defined.exporterEndpoint || defined.exporterUrl)) config.exporterType = 'otlp';
+  else if (defined.exporterType === undefined && fromEnv.exporterType === undefined && typeof defined.file?.path === 'string') config.exporterType = 'file';
 
   if (typeof config.enabled !== 'boolean') fail('enabled', 'a boolean', config.enabled);
   if (typeof config.serviceName !== 'string' || config.serviceName === '') fail('serviceName', 'a non-empty string', config.serviceName);
@@ -202,6 +211,7 @@ export function resolveTracingConfig(options: TracingOptions | ObservabilityConf
   if (config.exporter === undefined && config.exporterType !== 'none' && getExporterFactory(config.exporterType) === undefined) {
     fail('exporterType', `one of ${exporterNames().join(', ')}`, config.exporterType);
   }
+  if (config.exporter === undefined && config.exporterType === 'file') config.file = resolveFileExporterOptions(config.file ?? {}, 'tracing.file');
   if (config.exporterEndpoint !== undefined) {
     if (typeof config.exporterEndpoint !== 'string' || !/^https?:\/\//i.test(config.exporterEndpoint) || !URL.canParse(config.exporterEndpoint)) {
       fail('exporterEndpoint', 'an absolute http(s) URL', config.exporterEndpoint);

@@ -125,6 +125,10 @@ export type { ExportResult, SpanExporter } from './export/SpanExporter.js';
 export type { ExporterFactory, ExporterSettings } from './export/registry.js';
 export { registerExporter } from './export/registry.js';
 export { InMemoryExporter } from './export/InMemoryExporter.js';
+export type { FileExporterOptions } from './export/file/fileExporterOptions.js';
+export { DEFAULT_FILE_MAX_BYTES, DEFAULT_FILE_MAX_FILES, DEFAULT_FILE_MAX_QUEUE_BYTES } from './export/file/fileExporterOptions.js';
+export type { FileExporterStats } from './export/file/FileSpanExporter.js';
+export { FileSpanExporter } from './export/file/FileSpanExporter.js';
 export type { ConsoleExporterOptions } from './export/ConsoleExporter.js';
 export { ConsoleExporter, formatSpanLine } from './export/ConsoleExporter.js';
 export type { HttpExporterOptions, SpanEncoding } from './export/http/HttpSpanExporter.js';
@@ -153,8 +157,22 @@ export type { TagEncryptorOptions } from './security/TagEncryptor.js';
 export { ENCRYPTED_PREFIX, TagEncryptor } from './security/TagEncryptor.js';
 export { EncryptingSpanProcessor } from './security/EncryptingSpanProcessor.js';
 
-export type { BottleneckAnalysis, BottleneckSeverity, BottleneckThresholds } from './analysis/bottlenecks.js';
+export type {
+  AnalyzeBottlenecksOptions,
+  BottleneckAnalysis,
+  BottleneckFinding,
+  BottleneckFindingKind,
+  BottleneckSeverity,
+  BottleneckThresholds,
+} from './analysis/bottlenecks.js';
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
+export type { RecommendationThresholds } from './analysis/callPatterns.js';
+export { DEFAULT_RECOMMENDATION_THRESHOLDS } from './analysis/callPatterns.js';
+export type { FormatBottleneckTableOptions } from './analysis/formatBottleneckTable.js';
+export { formatBottleneckTable } from './analysis/formatBottleneckTable.js';
+export type { SpanQuery } from './analysis/querySpans.js';
+export { querySpans } from './analysis/querySpans.js';
+export { groupByTrace } from './analysis/groupByTrace.js';
 export { percentile } from './analysis/percentile.js';
 export type { TraceTreeNode } from './analysis/traceTree.js';
 export { buildTraceTree, flattenTraceTree } from './analysis/traceTree.js';
@@ -164,5 +182,7 @@ export { criticalPath } from './analysis/criticalPath.js';
 export { parallelGroups } from './analysis/parallelGroups.js';
 export type { ReadSpansOptions, SpanInputFormat } from './analysis/readSpans.js';
 export { readSpans } from './analysis/readSpans.js';
+export type { ReadSpansFromFileOptions } from './analysis/readSpansFromFile.js';
+export { readSpansFromFile } from './analysis/readSpansFromFile.js';
 export type { SpanDecodeError } from './analysis/read/spanDecodeError.js';
 export { ERR_SPAN_DECODE } from './analysis/read/spanDecodeError.js';

@@ -10,7 +10,7 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /** As `percentile`, for values already sorted ascending. */
-export function percentileOfSorted(sorted: readonly number[], p: number): number {
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = (p / 100) * (sorted.length - 1);
   const low = Math.floor(rank);

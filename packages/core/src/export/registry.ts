@@ -1,4 +1,6 @@
 import { ConsoleExporter } from './ConsoleExporter.js';
+import type { FileExporterOptions } from './file/fileExporterOptions.js';
+import { FileSpanExporter } from './file/FileSpanExporter.js';
 import type { ExporterEnvSettings } from './exporterEnv.js';
 import { httpExporterOptions } from './http/httpExporterOptions.js';
 import type { RetryConfig } from './http/RetryingTransport.js';
@@ -16,6 +18,8 @@ export interface ExporterSettings extends ExporterEnvSettings {
   serviceName: string;
   retry?: RetryConfig;
   exportMaxBodyBytes?: number;
+  /** For `exporterType: 'file'`. */
+  file?: FileExporterOptions;
 }
 
 /** How `exporterType` becomes an exporter. The tracer knows exporters only through this map. */
@@ -28,6 +32,8 @@ export interface ExporterFactory {
 const factories = new Map<string, ExporterFactory>([
   ['console', { create: () => new ConsoleExporter(), processor: 'simple' }],
   ['memory', { create: () => new InMemoryExporter(), processor: 'simple' }],
+  // batch: one write per batch, not per span
+  ['file', { create: (settings) => new FileSpanExporter(settings.file ?? {}), processor: 'batch' }],
   [
     'otlp',
     {

@@ -61,7 +61,7 @@ describe('resolveTracingConfig', () => {
   }
 
   it('rejects an unknown exporter or propagator name at construction', () => {
-    expect(() => new AuditTracer({ exporterType: 'carrier-pigeon' })).to.throw(TypeError, /tracing\.exporterType: expected one of none, console, memory, otlp, zipkin, jaeger, got "carrier-pigeon"/);
+    expect(() => new AuditTracer({ exporterType: 'carrier-pigeon' })).to.throw(TypeError, /tracing\.exporterType: expected one of none, console, memory, file, otlp, zipkin, jaeger, got "carrier-pigeon"/);
     expect(() => new AuditTracer({ propagators: ['smoke-signal'], exporterType: 'none' })).to.throw(TypeError, /tracing\.propagators: expected propagator names \(known: tracecontext, b3, b3multi, x-trace-id\), got "smoke-signal"/);
     expect(() => new AuditTracer({ contextManager: 'zone', exporterType: 'none' } as never)).to.throw(TypeError, /tracing\.contextManager/);
   });
