@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@audit-tracing/core';
+import { querySpans, type ReadableSpan, type SpanQuery } from '@audit-tracing/core';
 import type { SpanStore, StoredTrace } from '../SpanStore.js';
 
 /** The trace list's filters, as `/api/traces` takes them in its query string. */
@@ -94,21 +94,23 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery {
   return query;
 }
 
-function tagMatches(span: ReadableSpan, key: string, expected: string | undefined): boolean {
-  const value = Object.hasOwn(span.tags, key) ? span.tags[key] : span.resource.attributes[key];
-  if (value === undefined || value === null) return false;
-  if (expected === undefined) return true;
-  return Array.isArray(value) ? value.some((item) => String(item) === expected) : String(value) === expected;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The span conditions as core's `querySpans` takes them. A tag value from the address is text, while a span's
+ * tag may be a number or a boolean: it is matched as the whole text of the value; a tag without a value matches
+ * any value.
+ */
+function spanQueryOf(query: TraceQuery): SpanQuery | undefined {
+  if (query.service === undefined && query.operation === undefined && query.tags.length === 0) return undefined;
+  const spanQuery: SpanQuery = {};
+  if (query.service !== undefined) spanQuery.service = query.service;
+  if (query.operation !== undefined) spanQuery.operation = query.operation;
+  if (query.tags.length > 0) spanQuery.tags = Object.fromEntries(query.tags.map(([key, value]) => [key, value === undefined ? /(?:)/ : new RegExp(`^${escapeRegExp(value)}$`)]));
+  return spanQuery;
 }
 
-function spanMatches(span: ReadableSpan, query: TraceQuery): boolean {
-  if (query.service !== undefined && span.resource.serviceName !== query.service) return false;
-  if (query.operation !== undefined && span.operationName !== query.operation) return false;
-  for (const [key, value] of query.tags) if (!tagMatches(span, key, value)) return false;
-  return true;
-}
-
-function traceMatches(trace: StoredTrace, query: TraceQuery): boolean {
+function traceMatches(trace: StoredTrace, query: TraceQuery, withSpan: Set<string> | undefined): boolean {
   const duration = trace.end - trace.start;
   if (query.from !== undefined && trace.start < query.from) return false;
   if (query.to !== undefined && trace.start > query.to) return false;
@@ -116,9 +118,7 @@ function traceMatches(trace: StoredTrace, query: TraceQuery): boolean {
   if (query.maxDuration !== undefined && duration > query.maxDuration) return false;
   if (query.status === 'error' && trace.errorCount === 0) return false;
   if (query.status === 'ok' && trace.errorCount > 0) return false;
-  if (query.service !== undefined && !trace.services.has(query.service)) return false;
-  if (query.operation === undefined && query.tags.length === 0) return true;
-  return trace.spans.some((span) => spanMatches(span, query));
+  return withSpan === undefined || withSpan.has(trace.traceId);
 }
 
 /** The span a trace is named after: the earliest one without a parent among the trace's spans, else the earliest. */
@@ -154,10 +154,13 @@ export function summarize(trace: StoredTrace): TraceSummary {
  * the newest matches is kept, so the cost is the match test per trace, not a sort of them all.
  */
 export function findTraces(store: SpanStore, query: TraceQuery): TraceSummary[] {
+  // The span conditions in one pass over the spans (core's querySpans), then the trace conditions per trace.
+  const spanQuery = spanQueryOf(query);
+  const withSpan = spanQuery === undefined ? undefined : new Set(querySpans(store.spans(), spanQuery).map((span) => span.traceId));
   const best: StoredTrace[] = [];
   for (const trace of store.values()) {
     if (best.length === query.limit && trace.start <= best[best.length - 1].start) continue;
-    if (!traceMatches(trace, query)) continue;
+    if (!traceMatches(trace, query, withSpan)) continue;
     // Insert in place, newest first; the list is at most `limit` long.
     let at = best.length;
     while (at > 0 && best[at - 1].start < trace.start) at--;
