@@ -1,33 +1,36 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { diag, readSpans, type ReadableSpan } from '@audit-tracing/core';
+import { diag, readSpans, readSpansFromFile, type ReadableSpan } from '@audit-tracing/core';
 import { spanLine, type SpanStore } from './SpanStore.js';
 
 /** Spans waiting for the disk beyond this are not written (counted): a slow disk must not grow the heap. */
 export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Reads a spans file: JSON lines as `FileSpanExporter` writes them, or OTLP/JSON or OTLP/protobuf (detected).
- * A file cut short by a crash has a broken last line: then the lines are read one by one and broken ones skipped.
+ * Reads a spans file: JSON lines as `FileSpanExporter` writes them (with the files its rotation left, and a last
+ * line still being written left out: core's `readSpansFromFile`), or an OTLP/JSON or OTLP/protobuf body (detected).
+ * A JSON-lines file with a broken line in the middle (a crash mid-write, then more lines) is read line by line,
+ * and the broken lines are skipped and counted in a warning.
  */
 export async function loadSpansFile(path: string): Promise<ReadableSpan[]> {
   const bytes = await readFile(path);
+  const text = bytes.toString('utf8');
+  if (!text.trimStart().startsWith('{')) return readSpans(bytes);
   try {
-    return readSpans(bytes);
+    return await readSpansFromFile(path);
   } catch (error) {
-    const text = bytes.toString('utf8');
-    if (!text.trimStart().startsWith('{')) throw error;
     const spans: ReadableSpan[] = [];
     let skipped = 0;
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
-        spans.push(...readSpans(line, { format: 'jsonl' }));
+        spans.push(...readSpans(line));
       } catch {
         skipped++;
       }
     }
-    if (skipped > 0) diag.warn(`viewer: skipped ${skipped} unreadable line(s) in ${path}`);
+    if (spans.length === 0) throw error;
+    diag.warn(`viewer: skipped ${skipped} unreadable line(s) in ${path}`);
     return spans;
   }
 }

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { encodeOtlpProtobuf } from '@audit-tracing/core';
+import { encodeOtlpProtobuf, FileSpanExporter } from '@audit-tracing/core';
 import { createViewer, startViewer } from '../src/index.js';
 import { checkoutTrace, postOtlp } from './helpers/spans.js';
 
@@ -13,15 +13,17 @@ describe('viewer files: JSON-lines loading and persistence across a restart', ()
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('loads JSON-lines span files (one record per line) and OTLP/protobuf files at start', async () => {
+  it("loads at start what core's FileSpanExporter wrote (JSON lines) and OTLP/protobuf files", async () => {
     const a = checkoutTrace(1_700_000_000_000);
     const b = checkoutTrace(1_700_000_001_000, { failPricing: true });
     const lines = path.join(dir, 'spans.jsonl');
-    writeFileSync(lines, a.map((span) => JSON.stringify(span)).join('\n') + '\n');
+    const exporter = new FileSpanExporter({ path: lines });
+    expect(await exporter.export(a)).to.deep.equal({ code: 'success' });
+    await exporter.shutdown();
     const protobuf = path.join(dir, 'request.pb');
     writeFileSync(protobuf, encodeOtlpProtobuf(b));
     const viewer = await createViewer({ files: [lines, protobuf] });
-    expect(viewer.store.get(a[0].traceId)?.spans).to.have.length(6);
+    expect(JSON.parse(JSON.stringify(viewer.store.get(a[0].traceId)?.spans))).to.deep.equal(JSON.parse(JSON.stringify(a)));
     expect(viewer.store.get(b[0].traceId)?.errorCount).to.equal(5);
     await viewer.close();
   });
