@@ -99,7 +99,11 @@
       bar.style.width = `${Math.max(width, 0.2)}%`;
       bar.style.backgroundColor = serviceColor(span.resource.serviceName);
       const duration = el('span', { className: 'duration', text: formatMs(row.endTime - row.startTime) });
-      duration.style.left = `${Math.min(left + width, 92) + 0.5}%`;
+      // Beside the bar's end, or inside it when the bar reaches the right edge.
+      if (left + width > 86) {
+        duration.classList.add('inside');
+        duration.style.right = `${Math.max(100 - (left + width), 0) + 0.5}%`;
+      } else duration.style.left = `${left + width + 0.5}%`;
       const node = el(
         'div',
         {
