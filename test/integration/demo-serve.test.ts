@@ -12,7 +12,7 @@ describe('the demo with --serve (`npm start -- --serve`)', () => {
     // The demo imports the built packages; `npm test` builds first.
     if (!built) this.skip();
     this.timeout(30_000);
-    const env = { ...process.env, VIEWER_PORT: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, VIEWER_PORT: '0' };
     delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
     const child = spawn(process.execPath, [path.join(root, 'examples/demo/run.mjs'), '--serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {

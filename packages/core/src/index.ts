@@ -150,7 +150,7 @@ export { encodeOtlpProtobuf } from './export/otlp/encodeProtobuf.js';
 export type { ZipkinExporterOptions } from './export/zipkin/ZipkinExporter.js';
 export { DEFAULT_ZIPKIN_ENDPOINT, ZipkinExporter } from './export/zipkin/ZipkinExporter.js';
 export type { ZipkinSpan } from './export/zipkin/transform.js';
-export { encodeZipkinJson, ERR_MALFORMED_ZIPKIN_SPAN, fromZipkinSpan, toZipkinSpan } from './export/zipkin/transform.js';
+export { encodeZipkinJson, toZipkinSpan } from './export/zipkin/transform.js';
 export { createJaegerExporter, DEFAULT_JAEGER_OTLP_ENDPOINT } from './export/jaeger.js';
 
 export type { TagEncryptorOptions } from './security/TagEncryptor.js';
@@ -186,3 +186,4 @@ export type { ReadSpansFromFileOptions } from './analysis/readSpansFromFile.js';
 export { readSpansFromFile } from './analysis/readSpansFromFile.js';
 export type { SpanDecodeError } from './analysis/read/spanDecodeError.js';
 export { ERR_SPAN_DECODE } from './analysis/read/spanDecodeError.js';
+export { fromZipkinSpan } from './analysis/read/fromZipkin.js';

@@ -30,6 +30,8 @@ export interface SpanStoreStats {
   evictedTraces: number;
   /** Spans that alone were larger than the byte limit. */
   tooLarge: number;
+  /** Spans that could not be written as JSON (a log field holding a BigInt or a cycle, from a live tracer). */
+  unserializable: number;
 }
 
 /** A span's size against the byte limit: the length of its JSON line, which persistence writes anyway. */
@@ -51,6 +53,7 @@ export class SpanStore {
   private evictedSpans = 0;
   private evictedTraces = 0;
   private tooLarge = 0;
+  private unserializable = 0;
   /** Called with each span the store took and its JSON line (persistence appends it). */
   onAdd: ((span: ReadableSpan, line: string) => void) | undefined;
 
@@ -61,7 +64,15 @@ export class SpanStore {
     let taken = 0;
     let i = 0;
     for (const span of spans) {
-      const line = lines?.[i++] ?? spanLine(span);
+      let line = lines?.[i++];
+      if (line === undefined) {
+        try {
+          line = spanLine(span);
+        } catch {
+          this.unserializable++;
+          continue;
+        }
+      }
       if (this.addOne(span, line)) taken++;
     }
     this.evict();
@@ -148,6 +159,7 @@ export class SpanStore {
       evictedSpans: this.evictedSpans,
       evictedTraces: this.evictedTraces,
       tooLarge: this.tooLarge,
+      unserializable: this.unserializable,
     };
   }
 }

@@ -74,6 +74,9 @@ async function main(): Promise<void> {
   console.log(`audit-tracing viewer on ${running.url}/ (${store.traces} traces, ${store.spans} spans loaded)`);
   console.log(`  OTLP/HTTP  ${running.url}/v1/traces    Zipkin  ${running.url}/api/v2/spans`);
   if (options.token !== undefined) console.log('  a token is required: open the page with ?token=<your token>');
+  else if (!['127.0.0.1', '::1', 'localhost'].includes(options.host ?? '127.0.0.1')) {
+    console.warn(`  warning: listening on ${options.host} without a token: anyone who can reach it reads and writes your spans (--token)`);
+  }
   const stop = () => {
     void running.close().then(() => process.exit(0));
   };

@@ -57,7 +57,8 @@ export class PersistFile {
   }
 
   private open(): WriteStream {
-    const stream = createWriteStream(this.path, { flags: 'a' });
+    // Spans are private data: the file is the owner's alone, as FileSpanExporter's is.
+    const stream = createWriteStream(this.path, { flags: 'a', mode: 0o600 });
     stream.on('error', function persistFailed(error) {
       diag.warnOnce('viewer.persist', `viewer: cannot write ${String(error)}`);
     });
@@ -111,7 +112,7 @@ export class PersistFile {
     this.held = [];
     const temporary = `${this.path}.${process.pid}.tmp`;
     try {
-      await writeFile(temporary, lines.length === 0 ? '' : lines.join('\n') + '\n');
+      await writeFile(temporary, lines.length === 0 ? '' : lines.join('\n') + '\n', { mode: 0o600 });
       await rename(temporary, this.path);
       this.written = lines.reduce((total, line) => total + line.length + 1, 0);
     } catch (error) {

@@ -49,3 +49,13 @@ describe('SpanStore', () => {
     expect(store.getStats().tooLarge).to.equal(1);
   });
 });
+
+describe('SpanStore, spans that are not JSON', () => {
+  it('skips and counts a span whose log fields cannot be written, keeping the rest of the batch', () => {
+    const store = new SpanStore({ maxSpans: 100, maxBytes: 1e9 });
+    const [good, ...rest] = checkoutTrace(1000);
+    const bad = { ...rest[0], logs: [{ timestamp: 1, level: 'info' as const, message: 'x', fields: { big: 1n } }] };
+    expect(store.add([good, bad, rest[1]])).to.equal(2);
+    expect(store.getStats()).to.include({ spans: 2, unserializable: 1 });
+  });
+});
