@@ -4,7 +4,6 @@ import {
   collectCallEvidence,
   DEFAULT_RECOMMENDATION_THRESHOLDS,
   newEvidence,
-  operationKey,
   type CallEvidence,
   type RecommendationThresholds,
 } from './callPatterns.js';
@@ -161,18 +160,23 @@ function findingsOf(group: Group, stats: { p50: number; p95: number; p99: number
  */
 export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: AnalyzeBottlenecksOptions | BottleneckThresholds): BottleneckAnalysis[] {
   const { thresholds, recommend } = resolveOptions(options);
-  const groups = new Map<string, Group>();
+  // service → operation → group: no key string built per span
+  const services = new Map<string, Map<string, Group>>();
+  const groups: Group[] = [];
   let totalSelfTime = 0;
   // One trace at a time: its tree lives only while it is looked at, so memory stays near the records' own.
   for (const traceSpans of groupByTrace(spans).values()) {
     for (const node of flattenTraceTree(buildTraceTree(traceSpans))) {
       const span = node.span;
       if (span.endTime === undefined || span.duration === undefined) continue;
-      const key = operationKey(node);
-      let group = groups.get(key);
+      const service = span.resource?.serviceName ?? '';
+      let operations = services.get(service);
+      if (operations === undefined) services.set(service, (operations = new Map()));
+      let group = operations.get(span.operationName);
       if (group === undefined) {
-        group = { service: span.resource?.serviceName ?? '', operation: span.operationName, component: span.component, durations: [], errors: 0, selfTime: 0, evidence: newEvidence() };
-        groups.set(key, group);
+        group = { service, operation: span.operationName, component: span.component, durations: [], errors: 0, selfTime: 0, evidence: newEvidence() };
+        operations.set(span.operationName, group);
+        groups.push(group);
       }
       group.durations.push(span.duration);
       if (span.status.code !== 'OK') group.errors++;
@@ -183,7 +187,7 @@ export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: Anal
   }
 
   const out: BottleneckAnalysis[] = [];
-  for (const group of groups.values()) {
+  for (const group of groups) {
     const sorted = Float64Array.from(group.durations).sort();
     const count = sorted.length;
     let sum = 0;

@@ -126,8 +126,9 @@ export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidenc
   let best: TraceTreeNode[] = [];
   let bestTime = 0;
   const closeRun = () => {
-    const distinct = new Set(run.map(operationKey)).size;
-    if (distinct >= 2) {
+    if (run.length < 2) return;
+    const first = operationKey(run[0]);
+    if (run.some((node) => operationKey(node) !== first)) {
       const time = run.reduce((sum, node) => sum + node.duration, 0);
       if (time > bestTime) {
         best = run;
@@ -145,8 +146,11 @@ export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidenc
   }
   closeRun();
   if (best.length >= 2 && bestTime >= thresholds.sequentialShare * parent.duration) {
-    // run in parallel, they would take as long as the longest of them
-    const saving = bestTime - Math.max(...best.map((node) => node.duration));
+    // The calls to each operation taken as one stage (repeats are the N+1 finding's business): run in parallel,
+    // the stages would take as long as the longest of them.
+    const stages = new Map<string, number>();
+    for (const node of best) stages.set(operationKey(node), (stages.get(operationKey(node)) ?? 0) + node.duration);
+    const saving = bestTime - Math.max(...stages.values());
     if (evidence.sequential) {
       evidence.sequential.parents++;
       evidence.sequential.saving += saving;

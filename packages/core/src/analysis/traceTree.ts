@@ -68,15 +68,18 @@ function coveredByChildren(node: TraceTreeNode): number {
   return Number.isNaN(runStart) ? covered : covered + (runEnd - runStart);
 }
 
-/** Every node reachable from `roots`, parents before children (iterative: traces can be deep). */
-function preorder(roots: readonly TraceTreeNode[], seen: Set<TraceTreeNode>, out: TraceTreeNode[]): void {
-  const stack = [...roots].reverse();
+/**
+ * Every node below `roots`, parents before children (iterative: traces can be deep). Each node has one parent, so
+ * no cycle is reachable from a root and no node is met twice.
+ */
+function preorder(roots: readonly TraceTreeNode[], out: TraceTreeNode[]): void {
+  const stack: TraceTreeNode[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]);
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
     out.push(node);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 
@@ -87,21 +90,24 @@ function preorder(roots: readonly TraceTreeNode[], seen: Set<TraceTreeNode>, out
  */
 export function buildTraceTree(spans: Iterable<ReadableSpan>): TraceTreeNode[] {
   const all: TraceTreeNode[] = [];
-  const byId = new Map<string, TraceTreeNode>();
+  let oneTrace = true;
   for (const span of spans) {
-    const node: TraceTreeNode = { span, children: [], depth: 0, orphan: false, skewMs: 0, startTime: span.startTime, endTime: span.endTime ?? span.startTime, duration: 0, selfTime: 0 };
-    all.push(node);
-    const key = `${span.traceId}/${span.spanId}`;
+    all.push({ span, children: [], depth: 0, orphan: false, skewMs: 0, startTime: span.startTime, endTime: span.endTime ?? span.startTime, duration: 0, selfTime: 0 });
+    if (oneTrace && span.traceId !== all[0].span.traceId) oneTrace = false;
+  }
+  // Spans of one trace (the usual case) are found by span id alone; of several, by trace and span id.
+  const keyOf = oneTrace ? (_traceId: string, spanId: string) => spanId : (traceId: string, spanId: string) => `${traceId}/${spanId}`;
+  const byId = new Map<string, TraceTreeNode>();
+  for (const node of all) {
+    const key = keyOf(node.span.traceId, node.span.spanId);
     if (!byId.has(key)) byId.set(key, node);
   }
   const roots: TraceTreeNode[] = [];
-  const parents = new Map<TraceTreeNode, TraceTreeNode>();
   for (const node of all) {
     const parentId = node.span.parentSpanId;
-    const parent = parentId === undefined ? undefined : byId.get(`${node.span.traceId}/${parentId}`);
+    const parent = parentId === undefined ? undefined : byId.get(keyOf(node.span.traceId, parentId));
     if (parent !== undefined && parent !== node) {
       parent.children.push(node);
-      parents.set(node, parent);
     } else {
       node.orphan = parentId !== undefined;
       roots.push(node);
@@ -110,17 +116,22 @@ export function buildTraceTree(spans: Iterable<ReadableSpan>): TraceTreeNode[] {
 
   // Spans in a parent cycle are reachable from no root: cut each cycle at its earliest span.
   const order: TraceTreeNode[] = [];
-  const seen = new Set<TraceTreeNode>();
-  preorder(roots, seen, order);
+  preorder(roots, order);
   if (order.length < all.length) {
+    const seen = new Set(order);
     const lost = all.filter((node) => !seen.has(node)).sort((a, b) => a.span.startTime - b.span.startTime);
     for (const node of lost) {
       if (seen.has(node)) continue;
-      const parent = parents.get(node)!;
+      const parent = byId.get(keyOf(node.span.traceId, node.span.parentSpanId!))!;
       parent.children.splice(parent.children.indexOf(node), 1);
       node.orphan = true;
       roots.push(node);
-      preorder([node], seen, order);
+      const below: TraceTreeNode[] = [];
+      preorder([node], below);
+      for (const reached of below) {
+        seen.add(reached);
+        order.push(reached);
+      }
     }
   }
 
@@ -153,7 +164,7 @@ export function buildTraceTree(spans: Iterable<ReadableSpan>): TraceTreeNode[] {
 
 function preorderFrom(roots: readonly TraceTreeNode[]): TraceTreeNode[] {
   const out: TraceTreeNode[] = [];
-  preorder(roots, new Set(), out);
+  preorder(roots, out);
   return out;
 }
 
