@@ -90,6 +90,8 @@ for (const node of criticalPath(buildTraceTree(spansOf(slow.traceId)))) {
 }
 
 if (viewer) {
+  // The exports still in flight land before the address is shown.
+  await Promise.all(Object.values(tracers).map((tracer) => tracer.forceFlush()));
   console.log(`\nTrace viewer: ${viewer.url}/  (the failed trace: ${viewer.url}/trace.html?id=${results.find(({ status }) => status >= 500)?.traceId})`);
   console.log(`The services keep running: try ${services.gatewayUrl}/checkout/pear, then reload the viewer. Ctrl+C stops.`);
   await new Promise((resolve) => {

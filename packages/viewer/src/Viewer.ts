@@ -158,6 +158,11 @@ export class Viewer {
       sendText(res, 400, 'bad request');
       return;
     }
+    // Dot segments are resolved by now: what they lead outside the base path is not the viewer's.
+    if (!this.handles(url.pathname)) {
+      sendText(res, 404, 'not found');
+      return;
+    }
     const path = url.pathname.slice(this.basePath.length);
     if (this.tokenCheck !== undefined) {
       const how = this.tokenCheck.check(req, url);
@@ -179,7 +184,8 @@ export class Viewer {
         url.searchParams.delete('token');
         res.setHeader('Set-Cookie', TokenCheck.cookie(this.options.token!, this.basePath));
         res.statusCode = 303;
-        res.setHeader('Location', url.pathname + url.search);
+        // One leading slash: '//host' would send the browser to another site.
+        res.setHeader('Location', url.pathname.replace(/^\/+/, '/') + url.search);
         res.end();
         return;
       }
