@@ -103,20 +103,27 @@ export class Viewer {
 
   private createSpanProcessor(): SpanProcessor {
     // onEnd runs on the request path: it only queues; the store (JSON, indexes, disk) is fed on the next turn.
+    const viewer = this;
     return {
-      onEnd: (span: ReadableSpan) => {
-        if (this.pending.length >= MAX_PENDING_LIVE_SPANS) {
-          this.liveDropped++;
+      onEnd: function viewerOnEnd(span: ReadableSpan) {
+        if (viewer.pending.length >= MAX_PENDING_LIVE_SPANS) {
+          viewer.liveDropped++;
           return;
         }
-        this.pending.push(span);
-        if (!this.flushScheduled) {
-          this.flushScheduled = true;
-          setImmediate(() => this.flushLive());
+        viewer.pending.push(span);
+        if (!viewer.flushScheduled) {
+          viewer.flushScheduled = true;
+          setImmediate(function viewerTakeLive() {
+            viewer.flushLive();
+          });
         }
       },
-      forceFlush: async () => this.flushLive(),
-      shutdown: async () => this.flushLive(),
+      forceFlush: async function viewerForceFlush() {
+        viewer.flushLive();
+      },
+      shutdown: async function viewerShutdown() {
+        viewer.flushLive();
+      },
     };
   }
 
@@ -133,15 +140,16 @@ export class Viewer {
   }
 
   private createHandler(): ViewerHandler {
-    return (req, res, next) => {
+    const viewer = this;
+    return function viewerHandler(req, res, next) {
       // Express rewrites req.url under a mount path; originalUrl is what was asked for.
       const raw = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      if (!this.handles(raw)) {
+      if (!viewer.handles(raw)) {
         if (next) next();
         else sendText(res, 404, 'not found');
         return;
       }
-      this.serve(req, res, raw).catch(function viewerFailed(error) {
+      viewer.serve(req, res, raw).catch(function viewerFailed(error) {
         diag.warnOnce('viewer.request', `viewer: request failed: ${String(error)}`);
         if (!res.headersSent) sendText(res, 500, 'internal error');
         else res.destroy();
