@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { encodeZipkinJson } from '@audit-tracing/core';
+import fc from 'fast-check';
+import { encodeOtlpProtobuf, encodeZipkinJson } from '@audit-tracing/core';
 import { startViewer, type RunningViewer } from '../src/index.js';
 import { checkoutTrace, postOtlp } from './helpers/spans.js';
 
@@ -146,5 +147,31 @@ describe('viewer receiver: OTLP/HTTP and Zipkin v2', () => {
     expect((await fetch(`${running.url}/api/stats`)).status).to.equal(200);
     expect(running.viewer.store.getStats().spans).to.equal(0);
     expect(running.viewer.getStats().receiver.refused).to.include({ 400: 6, 415: 1 });
+  });
+
+  it('answers arbitrary bytes with 200 or 400, never anything else, and keeps serving (fast-check)', async function () {
+    this.timeout(60_000);
+    const valid = encodeOtlpProtobuf(checkoutTrace(1_700_000_000_000));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 512 }),
+          // A valid request with a few bytes flipped: deep inside the decoder rather than at its door.
+          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }).map((flips) => {
+            const body = Buffer.from(valid);
+            for (const [at, value] of flips) body[at] = value;
+            return new Uint8Array(body);
+          }),
+        ),
+        fc.constantFrom('application/x-protobuf', 'application/json'),
+        async (body, type) => {
+          const response = await fetch(`${running.url}/v1/traces`, { method: 'POST', headers: { 'content-type': type }, body });
+          await response.arrayBuffer();
+          expect([200, 400], `${response.status} for ${Buffer.from(body).toString('hex').slice(0, 80)}`).to.include(response.status);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect((await fetch(`${running.url}/api/stats`)).status).to.equal(200);
   });
 });
