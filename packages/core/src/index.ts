@@ -128,7 +128,7 @@ export { InMemoryExporter } from './export/InMemoryExporter.js';
 export type { FileExporterOptions } from './export/file/fileExporterOptions.js';
 export { DEFAULT_FILE_MAX_BYTES, DEFAULT_FILE_MAX_FILES, DEFAULT_FILE_MAX_QUEUE_BYTES } from './export/file/fileExporterOptions.js';
 export type { FileExporterStats } from './export/file/FileSpanExporter.js';
-export { FileSpanExporter } from './export/file/FileSpanExporter.js';
+export { FileSpanExporter, rotatedFileName } from './export/file/FileSpanExporter.js';
 export type { ConsoleExporterOptions } from './export/ConsoleExporter.js';
 export { ConsoleExporter, formatSpanLine } from './export/ConsoleExporter.js';
 export type { HttpExporterOptions, SpanEncoding } from './export/http/HttpSpanExporter.js';

@@ -3,7 +3,8 @@ import { diag, type ReadableSpan, type SpanProcessor } from '@audit-tracing/core
 import { routeApi } from './api/routes.js';
 import { TokenCheck } from './auth.js';
 import { resolveViewerOptions, type ResolvedViewerOptions, type ViewerOptions } from './options.js';
-import { loadSpansFile, PersistFile } from './persistence.js';
+import { FileFollower } from './FileFollower.js';
+import { isJsonLines, loadSpansFile, PersistFile } from './persistence.js';
 import { bodyFormatOf, CONTENT_TYPE, encodeStatus, RPC_UNAUTHENTICATED } from './receiver/otlpStatus.js';
 import { newReceiverStats, receiveOtlp, receiveZipkin, type ReceiverStats } from './receiver/receive.js';
 import { loadStaticFiles, type StaticFile } from './staticFiles.js';
@@ -63,6 +64,7 @@ export class Viewer {
   private readonly tokenCheck: TokenCheck | undefined;
   private readonly receiverStats = newReceiverStats();
   private persist: PersistFile | undefined;
+  private readonly followers: FileFollower[] = [];
   private pending: ReadableSpan[] = [];
   private flushScheduled = false;
   private liveDropped = 0;
@@ -80,7 +82,15 @@ export class Viewer {
 
   /** @internal */
   async load(): Promise<void> {
-    for (const file of this.options.files) this.store.add(await loadSpansFile(file));
+    for (const file of this.options.files) {
+      this.store.add(await loadSpansFile(file));
+      // JSON lines keep growing while a service writes them (FileSpanExporter): followed, as `tail -f`.
+      if (await isJsonLines(file)) {
+        const follower = new FileFollower(file, this.store);
+        await follower.start();
+        this.followers.push(follower);
+      }
+    }
     if (this.options.persistFile !== undefined) this.persist = await PersistFile.open(this.options.persistFile, this.store);
   }
 
@@ -96,6 +106,7 @@ export class Viewer {
 
   /** Hands pending live spans to the store and closes the persistence file. */
   async close(): Promise<void> {
+    for (const follower of this.followers) follower.stop();
     this.flushLive();
     await this.persist?.close();
     this.persist = undefined;

@@ -7,7 +7,8 @@ const USAGE = `Usage: audit-tracing-viewer [options]
 
   --port <n>        port to listen on (default 16686; 0 picks a free one)
   --host <addr>     address to bind (default 127.0.0.1; anything else exposes your spans: use --token)
-  --file <path>     load spans from a JSON-lines (FileSpanExporter) or OTLP file; may be repeated
+  --file <path>     load spans from a JSON-lines (FileSpanExporter) or OTLP file; may be repeated;
+                    JSON-lines files are followed as they grow
   --persist <path>  keep the store in this JSON-lines file, so a restart keeps the traces
   --token <t>       require this token (Authorization: Bearer, or ?token= once in the browser);
                     also read from AUDIT_TRACING_VIEWER_TOKEN

@@ -28,7 +28,10 @@ export interface ViewerOptions {
   token?: string;
   /** A JSON-lines file the store is kept in: read at start, appended to as spans arrive, so a restart keeps them. */
   persistFile?: string;
-  /** JSON-lines files (what `FileSpanExporter` writes) or OTLP files loaded once at start. */
+  /**
+   * Span files loaded at start: JSON lines (what `FileSpanExporter` writes, with its rotated files) or an OTLP
+   * body. JSON-lines files are then followed as they grow, every second.
+   */
   files?: readonly string[];
   /**
    * The path the viewer answers under when mounted in an app (`'/viewer'`): requests elsewhere are passed on

@@ -1,10 +1,22 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import { diag, readSpans, readSpansFromFile, type ReadableSpan } from '@audit-tracing/core';
 import { spanLine, type SpanStore } from './SpanStore.js';
 
 /** Spans waiting for the disk beyond this are not written (counted): a slow disk must not grow the heap. */
 export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+
+/** Whether a file holds JSON text (JSON lines, or an OTLP/JSON body) rather than protobuf. */
+export async function isJsonLines(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).toString('utf8').trimStart().startsWith('{');
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * Reads a spans file: JSON lines as `FileSpanExporter` writes them (with the files its rotation left, and a last

@@ -57,4 +57,36 @@ describe('viewer files: JSON-lines loading and persistence across a restart', ()
     await reopened.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).to.have.length(12);
   });
+
+  it("follows a JSON-lines file while FileSpanExporter writes it, across a rotation", async function () {
+    this.timeout(20_000);
+    const file = path.join(dir, 'live.jsonl');
+    const first = checkoutTrace(1_700_000_000_000);
+    const oneTraceBytes = first.reduce((total, span) => total + JSON.stringify(span).length + 1, 0);
+    // Rotates once the file would pass three and a half traces: the fourth goes to a new file.
+    const exporter = new FileSpanExporter({ path: file, maxFileBytes: Math.ceil(oneTraceBytes * 3.5), maxFiles: 3 });
+    await exporter.export(first);
+    const viewer = await createViewer({ files: [file] });
+    const has = (traceId: string) => viewer.store.get(traceId)?.spans.length === 6;
+    const eventually = async (what: string, test: () => boolean) => {
+      const deadline = Date.now() + 5000;
+      while (!test() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(test(), what).to.equal(true);
+    };
+    try {
+      expect(has(first[0].traceId)).to.equal(true);
+      const second = checkoutTrace(1_700_000_001_000);
+      await exporter.export(second);
+      await eventually('the appended trace', () => has(second[0].traceId));
+      const later = [checkoutTrace(1_700_000_002_000), checkoutTrace(1_700_000_003_000)];
+      for (const trace of later) await exporter.export(trace);
+      expect(exporter.getStats().rotations).to.be.above(0);
+      // The one appended just before the rotation is read from the rotated file; the one after, from the new file.
+      await eventually('the traces written around the rotation', () => has(later[0][0].traceId) && has(later[1][0].traceId));
+      expect(viewer.store.getStats().duplicates).to.equal(0);
+    } finally {
+      await exporter.shutdown();
+      await viewer.close();
+    }
+  });
 });
