@@ -89,6 +89,8 @@
         el('span', { className: 'name', text: span.operationName }),
         failed ? el('span', { className: 'flag err', text: span.status.code, title: span.status.message || span.status.code }) : null,
         row.critical ? el('span', { className: 'flag cp', text: 'critical', title: 'on the critical path' }) : null,
+        row.orphan ? el('span', { className: 'flag note', text: 'no parent', title: 'its parent span was not received' }) : null,
+        row.skewMs !== 0 ? el('span', { className: 'flag note', text: 'skew', title: `moved ${formatMs(row.skewMs)} to fit its parent (another service's clock)` }) : null,
       );
       label.style.paddingLeft = `${8 + row.depth * 16}px`;
       label.firstChild.style.backgroundColor = serviceColor(span.resource.serviceName);
