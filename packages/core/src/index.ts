@@ -164,6 +164,7 @@ export type {
   BottleneckFindingKind,
   BottleneckSeverity,
   BottleneckThresholds,
+  OperationAnalysis,
 } from './analysis/bottlenecks.js';
 export { analyzeBottlenecks, DEFAULT_BOTTLENECK_THRESHOLDS } from './analysis/bottlenecks.js';
 export type { RecommendationThresholds } from './analysis/callPatterns.js';

@@ -4,7 +4,9 @@ import {
   collectCallEvidence,
   DEFAULT_RECOMMENDATION_THRESHOLDS,
   newEvidence,
+  OperationIndex,
   type CallEvidence,
+  type OperationRef,
   type RecommendationThresholds,
 } from './callPatterns.js';
 import { groupByTrace } from './groupByTrace.js';
@@ -24,10 +26,14 @@ export interface BottleneckFinding {
   exampleTraceId?: string;
 }
 
-/** Timing statistics of one operation of one service, with a severity and what to look at. Times in ms. */
+/**
+ * Timing statistics of one operation, with a severity and what to look at. Times in ms. What needs whole traces
+ * (self time, findings from their shape) is optional here, so that a live view without trees (a metrics
+ * processor's window) can give one too; `analyzeBottlenecks` fills every field (`OperationAnalysis`).
+ */
 export interface BottleneckAnalysis {
   /** `resource.serviceName` of its spans. */
-  service: string;
+  service?: string;
   operation: string;
   /** The component of its first span (http, express, pg…). */
   component: string;
@@ -35,19 +41,28 @@ export interface BottleneckAnalysis {
   averageTime: number;
   minTime: number;
   maxTime: number;
-  percentile50: number;
+  percentile50?: number;
   percentile95: number;
   percentile99: number;
   /** Share (0–1) of its spans whose status is not OK. */
   errorRate: number;
   /** Sum of its spans' self time (time when none of their children ran). */
-  selfTime: number;
+  selfTime?: number;
   /** Its self time as a share (0–1) of the self time of all spans analysed: where the time actually goes. */
-  selfTimeShare: number;
+  selfTimeShare?: number;
   severity: BottleneckSeverity;
-  findings: BottleneckFinding[];
-  /** The findings' messages. */
+  findings?: BottleneckFinding[];
+  /** What to do, in words: the findings' messages. */
   recommendations: string[];
+}
+
+/** A `BottleneckAnalysis` made from spans by `analyzeBottlenecks`: every field set. */
+export interface OperationAnalysis extends BottleneckAnalysis {
+  service: string;
+  percentile50: number;
+  selfTime: number;
+  selfTimeShare: number;
+  findings: BottleneckFinding[];
 }
 
 /** p95 thresholds (ms) at and above which an operation is MEDIUM, HIGH and CRITICAL. */
@@ -158,36 +173,32 @@ function findingsOf(group: Group, stats: { p50: number; p95: number; p99: number
  * calls, a dominant downstream, high variance, a high error rate, and slowness itself. Spans not yet ended are
  * part of their trees but not of the statistics.
  */
-export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: AnalyzeBottlenecksOptions | BottleneckThresholds): BottleneckAnalysis[] {
+export function analyzeBottlenecks(spans: Iterable<ReadableSpan>, options?: AnalyzeBottlenecksOptions | BottleneckThresholds): OperationAnalysis[] {
   const { thresholds, recommend } = resolveOptions(options);
-  // service → operation → group: no key string built per span
-  const services = new Map<string, Map<string, Group>>();
-  const groups: Group[] = [];
+  const groups = new Map<OperationRef, Group>();
+  const operations = new OperationIndex();
   let totalSelfTime = 0;
   // One trace at a time: its tree lives only while it is looked at, so memory stays near the records' own.
   for (const traceSpans of groupByTrace(spans).values()) {
     for (const node of flattenTraceTree(buildTraceTree(traceSpans))) {
       const span = node.span;
       if (span.endTime === undefined || span.duration === undefined) continue;
-      const service = span.resource?.serviceName ?? '';
-      let operations = services.get(service);
-      if (operations === undefined) services.set(service, (operations = new Map()));
-      let group = operations.get(span.operationName);
+      const ref = operations.of(span);
+      let group = groups.get(ref);
       if (group === undefined) {
-        group = { service, operation: span.operationName, component: span.component, durations: [], errors: 0, selfTime: 0, evidence: newEvidence() };
-        operations.set(span.operationName, group);
-        groups.push(group);
+        group = { service: ref.service, operation: ref.operation, component: span.component, durations: [], errors: 0, selfTime: 0, evidence: newEvidence() };
+        groups.set(ref, group);
       }
       group.durations.push(span.duration);
       if (span.status.code !== 'OK') group.errors++;
       group.selfTime += node.selfTime;
       totalSelfTime += node.selfTime;
-      collectCallEvidence(node, group.evidence, recommend);
+      collectCallEvidence(node, group.evidence, recommend, operations);
     }
   }
 
-  const out: BottleneckAnalysis[] = [];
-  for (const group of groups) {
+  const out: OperationAnalysis[] = [];
+  for (const group of groups.values()) {
     const sorted = Float64Array.from(group.durations).sort();
     const count = sorted.length;
     let sum = 0;

@@ -2,6 +2,7 @@
 // sequence), sequential independent calls, and one downstream taking most of the parent's time. Evidence is
 // summed per parent operation over all its spans, so a pattern seen in 9 of 10 requests says so.
 
+import type { ReadableSpan } from '../types.js';
 import type { TraceTreeNode } from './traceTree.js';
 
 export interface RecommendationThresholds {
@@ -28,9 +29,39 @@ export const DEFAULT_RECOMMENDATION_THRESHOLDS: Readonly<RecommendationThreshold
   sequentialShare: 0.5,
 });
 
-/** `service\0operation`: how spans are grouped. */
-export function operationKey(node: TraceTreeNode): string {
-  return `${node.span.resource?.serviceName ?? ''}\u0000${node.span.operationName}`;
+/** One operation of one service: the same object for every span of it, so that maps key on it without strings. */
+export interface OperationRef {
+  readonly service: string;
+  readonly operation: string;
+}
+
+const NO_RESOURCE = {};
+
+/**
+ * Gives each service and operation one `OperationRef`, for one analysis (so that nothing outlives it): found by
+ * the span's resource object first (shared by the spans of a tracer, and by the records read from one source),
+ * then by service name, so that equal resources that are different objects still give one reference.
+ */
+export class OperationIndex {
+  private readonly byResource = new Map<object, Map<string, OperationRef>>();
+  private readonly byService = new Map<string, Map<string, OperationRef>>();
+
+  of(span: ReadableSpan): OperationRef {
+    const resource: object = span.resource ?? NO_RESOURCE;
+    let byName = this.byResource.get(resource);
+    if (byName === undefined) this.byResource.set(resource, (byName = new Map()));
+    let ref = byName.get(span.operationName);
+    if (ref === undefined) byName.set(span.operationName, (ref = this.intern(span.resource?.serviceName ?? '', span.operationName)));
+    return ref;
+  }
+
+  private intern(service: string, operation: string): OperationRef {
+    let byName = this.byService.get(service);
+    if (byName === undefined) this.byService.set(service, (byName = new Map()));
+    let ref = byName.get(operation);
+    if (ref === undefined) byName.set(operation, (ref = Object.freeze({ service, operation })));
+    return ref;
+  }
 }
 
 export function describeOperation(node: TraceTreeNode): string {
@@ -40,11 +71,11 @@ export function describeOperation(node: TraceTreeNode): string {
 /** Evidence for one parent operation, summed over its spans. */
 export interface CallEvidence {
   /** N+1, per repeated child operation. */
-  repeated: Map<string, { label: string; parents: number; maxCalls: number; exampleTraceId: string }>;
+  repeated: Map<OperationRef, { label: string; parents: number; maxCalls: number; exampleTraceId: string }>;
   /** Parents whose distinct downstream calls ran one after another over `sequentialShare` of their time. */
   sequential: { parents: number; saving: number; labels: string[]; exampleTraceId: string } | undefined;
   /** Per downstream operation: its time inside the parents it appears in, and those parents' time. */
-  downstream: Map<string, { label: string; childTime: number; parentTime: number; exampleTraceId: string }>;
+  downstream: Map<OperationRef, { label: string; childTime: number; parentTime: number; exampleTraceId: string }>;
 }
 
 export function newEvidence(): CallEvidence {
@@ -79,14 +110,14 @@ function unionInside(children: readonly TraceTreeNode[], parent: TraceTreeNode):
 }
 
 /** Adds what `parent`'s children show to `evidence`. Children are in start order (buildTraceTree sorts them). */
-export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidence, thresholds: RecommendationThresholds): void {
+export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidence, thresholds: RecommendationThresholds, operations: OperationIndex): void {
   const children = parent.children;
   if (children.length === 0 || parent.span.endTime === undefined || parent.duration <= 0) return;
   const traceId = parent.span.traceId;
 
-  const byOperation = new Map<string, TraceTreeNode[]>();
+  const byOperation = new Map<OperationRef, TraceTreeNode[]>();
   for (const child of children) {
-    const key = operationKey(child);
+    const key = operations.of(child.span);
     const same = byOperation.get(key);
     if (same) same.push(child);
     else byOperation.set(key, [child]);
@@ -127,8 +158,8 @@ export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidenc
   let bestTime = 0;
   const closeRun = () => {
     if (run.length < 2) return;
-    const first = operationKey(run[0]);
-    if (run.some((node) => operationKey(node) !== first)) {
+    const first = operations.of(run[0].span);
+    if (run.some((node) => operations.of(node.span) !== first)) {
       const time = run.reduce((sum, node) => sum + node.duration, 0);
       if (time > bestTime) {
         best = run;
@@ -148,8 +179,8 @@ export function collectCallEvidence(parent: TraceTreeNode, evidence: CallEvidenc
   if (best.length >= 2 && bestTime >= thresholds.sequentialShare * parent.duration) {
     // The calls to each operation taken as one stage (repeats are the N+1 finding's business): run in parallel,
     // the stages would take as long as the longest of them.
-    const stages = new Map<string, number>();
-    for (const node of best) stages.set(operationKey(node), (stages.get(operationKey(node)) ?? 0) + node.duration);
+    const stages = new Map<OperationRef, number>();
+    for (const node of best) stages.set(operations.of(node.span), (stages.get(operations.of(node.span)) ?? 0) + node.duration);
     const saving = bestTime - Math.max(...stages.values());
     if (evidence.sequential) {
       evidence.sequential.parents++;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { analyzeBottlenecks, encodeOtlpProtobuf, readSpans, type BottleneckAnalysis, type BottleneckFindingKind, type ReadableSpan } from '@audit-tracing/core';
+import { analyzeBottlenecks, encodeOtlpProtobuf, readSpans, type BottleneckFindingKind, type OperationAnalysis, type ReadableSpan } from '@audit-tracing/core';
 import { record, TRACE } from '../helpers/spanRecords.js';
 
 let traceCounter = 0;
@@ -7,8 +7,8 @@ let traceCounter = 0;
 const nextTrace = () => (++traceCounter).toString(16).padStart(32, 'a');
 
 /** The finding kinds of a row, `slow` aside (it follows severity alone, and has its own test). */
-const kinds = (row: BottleneckAnalysis | undefined): BottleneckFindingKind[] => (row?.findings ?? []).map((f) => f.kind).filter((kind) => kind !== 'slow');
-const row = (rows: BottleneckAnalysis[], operation: string) => rows.find((r) => r.operation === operation);
+const kinds = (row: OperationAnalysis | undefined): BottleneckFindingKind[] => (row?.findings ?? []).map((f) => f.kind).filter((kind) => kind !== 'slow');
+const row = (rows: OperationAnalysis[], operation: string) => rows.find((r) => r.operation === operation);
 
 /** `count` lone spans of one operation with the given durations. */
 function samples(operation: string, durations: readonly number[], service = 'app', status: 'OK' | 'ERROR' = 'OK'): ReadableSpan[] {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { analyzeBottlenecks, formatBottleneckTable } from '@audit-tracing/core';
+import { analyzeBottlenecks, formatBottleneckTable, type BottleneckAnalysis } from '@audit-tracing/core';
 import { record } from '../helpers/spanRecords.js';
 
 describe('formatBottleneckTable', () => {
@@ -17,6 +17,13 @@ describe('formatBottleneckTable', () => {
     // numbers right-aligned under their headers: every table line ends in the same column
     expect(new Set(lines.slice(0, 4).map((line) => line.length)).size).to.equal(1);
     expect(lines.slice(4)).to.deep.equal(['  web GET /fast: 100% of calls fail: errors can hide as latency (timeouts, retries)']);
+  });
+
+  it('shows a BottleneckAnalysis made elsewhere (no trees: no self time, no findings), with its recommendations', () => {
+    const live: BottleneckAnalysis = { operation: 'GET /x', component: 'express', sampleCount: 9, averageTime: 5, minTime: 1, maxTime: 9, percentile95: 8, percentile99: 9, errorRate: 0, severity: 'LOW', recommendations: ['look'] };
+    const lines = formatBottleneckTable([live]).split('\n');
+    expect(lines[1]).to.match(/^LOW\s+-\s+GET \/x\s+9\s+-\s+8\.0\s+9\.0\s+9\.0\s+0%\s+-$/);
+    expect(lines[2]).to.equal('  express GET /x: look');
   });
 
   it('limits rows and findings', () => {

@@ -1,5 +1,5 @@
-// An OTLP/protobuf ExportTraceServiceRequest decoded into the shape of its OTLP/JSON encoding (hex ids, 64-bit
-// nanoseconds as decimal text, enums as numbers), so that one mapping (fromOtlp.ts) serves both encodings.
+// An OTLP/protobuf ExportTraceServiceRequest decoded into the shape of its OTLP/JSON encoding (hex ids, times in
+// epoch ms under symbol keys, enums as numbers), so that one mapping (fromOtlp.ts) serves both encodings.
 // Field numbers: opentelemetry-proto v1.5.0, the ones export/otlp/encodeProtobuf.ts writes; tests check this
 // decoder against protobufjs with the official definitions. Unknown fields are skipped, as protobuf requires.
 
@@ -9,7 +9,7 @@ import { spanDecodeError } from './spanDecodeError.js';
 /** AnyValue nesting (arrays in arrays, lists of key-values) deeper than this is refused. */
 export const MAX_ANY_VALUE_DEPTH = 32;
 
-type Json = Record<string, unknown>;
+type Json = Record<string | symbol, unknown>;
 
 const TWO_32 = 0x1_0000_0000;
 const NANOS_PER_MS = 1_000_000;
@@ -19,14 +19,30 @@ const TWO_32_REST_NANOS = 967_296;
 
 const halves = { lo: 0, hi: 0 };
 
-/** A fixed64 nanosecond count as exact decimal text. */
-function unixNanosText(r: ProtobufReader): string {
+/**
+ * Where the decoder leaves times already converted to epoch ms (exact to the double, as `fromOtlp` converts the
+ * decimal text of JSON): symbols, which no JSON input can carry, beside the OTLP field names.
+ */
+export const START_MS = Symbol('startTimeMs');
+export const END_MS = Symbol('endTimeMs');
+export const TIME_MS = Symbol('timeMs');
+
+/** A fixed64 nanosecond count as epoch ms: whole ms plus the nanoseconds past them, as fromOtlp's `epochMs`. */
+function unixNanosToMs(r: ProtobufReader): number {
   r.fixed64(halves);
   const { lo, hi } = halves;
-  if (hi < 0x20_0000) return String(hi * TWO_32 + lo);
-  const rest = hi * TWO_32_REST_NANOS + lo; // < 2^53
-  const ms = hi * TWO_32_MS + Math.floor(rest / NANOS_PER_MS);
-  return `${ms}${String(rest % NANOS_PER_MS).padStart(6, '0')}`;
+  let ms: number;
+  let nanos: number;
+  if (hi < 0x20_0000) {
+    const total = hi * TWO_32 + lo; // < 2^53
+    ms = Math.floor(total / NANOS_PER_MS);
+    nanos = total - ms * NANOS_PER_MS;
+  } else {
+    const rest = hi * TWO_32_REST_NANOS + lo; // < 2^53
+    ms = hi * TWO_32_MS + Math.floor(rest / NANOS_PER_MS);
+    nanos = rest % NANOS_PER_MS;
+  }
+  return ms === 0 ? nanos / NANOS_PER_MS : ms + nanos / NANOS_PER_MS;
 }
 
 function anyValue(r: ProtobufReader, depth: number): Json {
@@ -115,12 +131,12 @@ function attribute(r: ProtobufReader, wire: number, into: Json[]): void {
 }
 
 function event(r: ProtobufReader): Json {
-  const out: Json = { timeUnixNano: '0', name: '', attributes: [] as Json[] };
+  const out: Json = { name: '', attributes: [] as Json[], [TIME_MS]: 0 };
   while (r.more()) {
     const { field, wire } = r.key();
     if (field === 1) {
       r.expect(wire, WIRE_I64, 'Event.time_unix_nano');
-      out.timeUnixNano = unixNanosText(r);
+      out[TIME_MS] = unixNanosToMs(r);
     } else if (field === 2) {
       r.expect(wire, WIRE_LEN, 'Event.name');
       out.name = r.string();
@@ -173,7 +189,7 @@ function status(r: ProtobufReader): Json {
 const SPAN_COUNTS: Record<number, string> = { 10: 'droppedAttributesCount', 12: 'droppedEventsCount', 14: 'droppedLinksCount' };
 
 function span(r: ProtobufReader): Json {
-  const out: Json = { traceId: '', spanId: '', name: '', kind: 0, startTimeUnixNano: '0', endTimeUnixNano: '0', attributes: [], events: [], links: [] };
+  const out: Json = { traceId: '', spanId: '', name: '', kind: 0, attributes: [], events: [], links: [], [START_MS]: 0, [END_MS]: 0 };
   while (r.more()) {
     const { field, wire } = r.key();
     switch (field) {
@@ -198,7 +214,7 @@ function span(r: ProtobufReader): Json {
       case 7:
       case 8:
         r.expect(wire, WIRE_I64, 'Span times');
-        out[field === 7 ? 'startTimeUnixNano' : 'endTimeUnixNano'] = unixNanosText(r);
+        out[field === 7 ? START_MS : END_MS] = unixNanosToMs(r);
         break;
       case 9:
         attribute(r, wire, out.attributes as Json[]);

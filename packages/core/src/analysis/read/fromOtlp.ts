@@ -13,10 +13,10 @@ import { ATTR_SERVICE_NAME } from '../../semconv.js';
 import { setOwnProperty } from '../../ownProperty.js';
 import { CORRELATION_ID_TAG } from '../../trace/AuditTracer.js';
 import { COMPONENT_ATTRIBUTE, INSTRUMENTATION_SCOPE_NAME, LOG_LEVEL_ATTRIBUTE, STATUS_NAME_ATTRIBUTE } from '../../export/otlp/otlpModel.js';
-import { MAX_ANY_VALUE_DEPTH } from './decodeOtlpProtobuf.js';
+import { END_MS, MAX_ANY_VALUE_DEPTH, START_MS, TIME_MS } from './decodeOtlpProtobuf.js';
 import { spanDecodeError } from './spanDecodeError.js';
 
-type Json = Record<string, unknown>;
+type Json = Record<string | symbol, unknown>;
 
 /** The service name OpenTelemetry reports when none is configured. https://opentelemetry.io/docs/specs/semconv/resource/#service */
 export const UNKNOWN_SERVICE = 'unknown_service';
@@ -33,6 +33,7 @@ const KIND_NAMES: Readonly<Record<string, number>> = {
 const STATUS_NAMES: Readonly<Record<string, number>> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 const LEVELS: ReadonlySet<string> = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const HEX = /^[0-9a-fA-F]*$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const DECIMAL = /^\d+$/;
 const NANOS_PER_MS = 1_000_000;
 
@@ -59,9 +60,9 @@ function id(value: unknown, bytes: number, field: string, at: Place): string | u
   if (typeof value !== 'string') at.fail(`${field}: expected hex text, got ${typeof value}`);
   let hex: string | undefined;
   if (value.length === bytes * 2 && HEX.test(value)) hex = value.toLowerCase();
-  else {
+  else if (BASE64.test(value) && value.length <= Math.ceil(bytes / 3) * 4) {
     const decoded = Buffer.from(value, 'base64');
-    if (decoded.length === bytes && value.length <= Math.ceil(bytes / 3) * 4) hex = decoded.toString('hex');
+    if (decoded.length === bytes) hex = decoded.toString('hex');
   }
   if (hex === undefined) at.fail(`${field}: expected ${bytes * 2} hex characters`);
   return /^0+$/.test(hex) ? undefined : hex;
@@ -181,7 +182,7 @@ function log(value: unknown, at: Place): SpanLog {
   const known = typeof level === 'string' && LEVELS.has(level);
   if (known) delete fields[LOG_LEVEL_ATTRIBUTE];
   const entry: { timestamp: number; level: LogLevel; message: string; fields?: Record<string, unknown>; droppedFieldsCount?: number } = {
-    timestamp: epochMs(e.timeUnixNano ?? '0', 'timeUnixNano', at),
+    timestamp: typeof e[TIME_MS] === 'number' ? e[TIME_MS] : epochMs(e.timeUnixNano ?? '0', 'timeUnixNano', at),
     level: known ? (level as LogLevel) : 'info',
     message: typeof e.name === 'string' ? e.name : '',
   };
@@ -219,8 +220,9 @@ function span(value: unknown, resource: Resource, scopeName: string | undefined,
   const tags = attributes(value.attributes, at);
   const statusOut = status(value.status, tags);
   const component = typeof tags[COMPONENT_ATTRIBUTE] === 'string' ? (take(tags, COMPONENT_ATTRIBUTE) as string) : scopeName !== undefined && scopeName !== INSTRUMENTATION_SCOPE_NAME ? scopeName : '';
-  const startTime = epochMs(value.startTimeUnixNano, 'startTimeUnixNano', at);
-  const endRaw = epochMs(value.endTimeUnixNano ?? value.startTimeUnixNano, 'endTimeUnixNano', at);
+  // times the protobuf decoder converted already, else the JSON's decimal text
+  const startTime = typeof value[START_MS] === 'number' ? value[START_MS] : epochMs(value.startTimeUnixNano, 'startTimeUnixNano', at);
+  const endRaw = typeof value[END_MS] === 'number' ? value[END_MS] : epochMs(value.endTimeUnixNano ?? value.startTimeUnixNano, 'endTimeUnixNano', at);
   const endTime = endRaw < startTime ? startTime : endRaw;
   const links: SpanLink[] = [];
   for (const item of list(value.links)) {

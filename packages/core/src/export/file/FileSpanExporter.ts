@@ -53,6 +53,8 @@ export class FileSpanExporter implements SpanExporter {
     // Serialised on the next turn of the event loop: with the simple processor, export() is called from
     // span.finish(), on the request path.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    // shut down meanwhile: the file is closed, and must not be opened again
+    if (this.stopped) return { code: 'failure', error: new Error('FileSpanExporter is shut down') };
     let text = '';
     let unserializable = 0;
     for (const span of spans) {

@@ -73,6 +73,18 @@ describe('FileSpanExporter', () => {
     expect((await readSpansFromFile(path, { rotated: false })).length).to.be.lessThan(kept.length);
   });
 
+  it('with maxFiles 1, starts the file again instead of keeping an old one', async () => {
+    const path = join(dir, 'one.jsonl');
+    const exporter = new FileSpanExporter({ path, maxFileBytes: 4096, maxFiles: 1 });
+    const spans = finishedSpans(30);
+    for (const span of spans) await exporter.export([span]);
+    await exporter.shutdown();
+    expect(await readdir(dir)).to.deep.equal(['one.jsonl']);
+    const kept = await readSpansFromFile(path);
+    expect(kept.length).to.be.within(1, 29);
+    expect(kept[kept.length - 1].spanId).to.equal(spans[spans.length - 1].spanId);
+  });
+
   it('a write failure resolves to a failure, is counted, and the next export tries again', async () => {
     const path = join(dir, 'missing-dir', 'spans.jsonl');
     const exporter = new FileSpanExporter({ path });
@@ -85,6 +97,17 @@ describe('FileSpanExporter', () => {
     expect((await exporter.export([finishedSpan()])).code).to.equal('success');
     await exporter.shutdown();
     expect(await readSpansFromFile(path)).to.have.length(1);
+  });
+
+  it('an export that meets shutdown on its way fails, and leaves the file closed', async () => {
+    const path = join(dir, 'late.jsonl');
+    const exporter = new FileSpanExporter({ path });
+    const late = exporter.export([finishedSpan()]);
+    await exporter.shutdown();
+    expect((await late).code).to.equal('failure');
+    await rm(path, { force: true });
+    // nothing holds the file open: nothing writes to it again
+    expect(await readdir(dir)).to.deep.equal([]);
   });
 
   it('a write queue over its bytes fails the export instead of holding more', async () => {
