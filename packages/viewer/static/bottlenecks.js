@@ -37,6 +37,7 @@
         el('td', { className: 'num', text: formatMs(b.percentile99 ?? b.p99) }),
         el('td', { className: 'num', text: formatMs(b.maxTime ?? b.max) }),
         el('td', { className: 'num', text: percent(b.errorRate) }),
+        el('td', { className: 'num', title: 'share of all time spent in the operation itself (no child running)', text: percent(b.selfTimeShare) }),
         el('td', null, el('ul', null, (b.recommendations || []).map((r) => el('li', { text: typeof r === 'string' ? r : r.message || JSON.stringify(r) })))),
       ),
     );
@@ -48,7 +49,7 @@
         : el(
             'table',
             { className: 'grid', id: 'bottlenecks' },
-            el('thead', null, el('tr', null, ['Severity', 'Operation', 'Component', 'Count', 'Average', 'p50', 'p95', 'p99', 'Max', 'Errors', 'Recommendations'].map((title, i) => el('th', { className: i >= 3 && i <= 9 ? 'num' : undefined, text: title })))),
+            el('thead', null, el('tr', null, ['Severity', 'Operation', 'Component', 'Count', 'Average', 'p50', 'p95', 'p99', 'Max', 'Errors', 'Self time', 'Recommendations'].map((title, i) => el('th', { className: i >= 3 && i <= 10 ? 'num' : undefined, text: title })))),
             el('tbody', null, rows),
           ),
     );
