@@ -12,6 +12,7 @@ import * as koaTracing from '@audit-tracing/koa';
 import { startServices, tracerOfCaller, type RunningServices } from '../../../../examples/demo/services.mjs';
 import { startViewer, type RunningViewer } from '../../src/index.js';
 import { launchChromium, pngStats, type Browser } from '../helpers/browser.js';
+import { postOtlp, record } from '../helpers/spans.js';
 
 // Run inside the page by page.evaluate: the browser's globals, untyped here (the tests compile without the DOM lib).
 declare const document: any;
@@ -133,6 +134,24 @@ describe('viewer pages in Chromium: a real three-service trace', function () {
     expect(edges).to.deep.include(['gateway', 'inventory', '2', '1', '50.0%']);
     expect(edges).to.deep.include(['inventory', 'pricing', '2', '1', '50.0%']);
     expect(await page.locator('.map svg circle').count()).to.equal(3);
+    await page.close();
+  });
+
+  it('flags a span moved for clock skew and a span whose parent never arrived', async () => {
+    const traceId = 'fa00000000000000000000000000000f';
+    const start = 1_700_000_000_000;
+    const root = record({ traceId, name: 'GET /orders', service: 'edge', kind: 'server', start, duration: 20 });
+    // Measured on a clock 50 ms behind: it starts before its parent.
+    const remote = record({ traceId, parentSpanId: root.spanId, name: 'GET /stock', service: 'stock', kind: 'server', start: start - 50, duration: 10 });
+    const lost = record({ traceId, parentSpanId: 'dead00000000beef', name: 'audit.write', service: 'audit', start: start + 5, duration: 3 });
+    expect((await postOtlp(running.url, [root, remote, lost])).status).to.equal(200);
+    const page = await browser.newPage();
+    await page.goto(`${running.url}/trace.html?id=${traceId}`);
+    await page.locator('#waterfall .row').first().waitFor();
+    const flags = await page.$$eval('#waterfall .row', (nodes) => nodes.map((node) => [node.querySelector('.name')!.textContent, Array.from(node.querySelectorAll('.flag.note'), (flag: any) => flag.textContent)]));
+    expect(flags).to.deep.include(['GET /stock', ['skew']]);
+    expect(flags).to.deep.include(['audit.write', ['no parent']]);
+    expect(flags).to.deep.include(['GET /orders', []]);
     await page.close();
   });
 });
