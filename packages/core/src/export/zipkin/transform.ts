@@ -124,4 +124,3 @@ export function toZipkinSpan(span: ReadableSpan): ZipkinSpan {
 export function encodeZipkinJson(spans: readonly ReadableSpan[]): string {
   return JSON.stringify(spans.map(toZipkinSpan));
 }
-
