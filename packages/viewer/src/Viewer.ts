@@ -5,10 +5,18 @@ import { TokenCheck } from './auth.js';
 import { resolveViewerOptions, type ResolvedViewerOptions, type ViewerOptions } from './options.js';
 import { FileFollower } from './FileFollower.js';
 import { isJsonLines, loadSpansFile, PersistFile } from './persistence.js';
-import { bodyFormatOf, CONTENT_TYPE, encodeStatus, RPC_UNAUTHENTICATED } from './receiver/otlpStatus.js';
+import { bodyFormatOf, CONTENT_TYPE, encodeStatus, RPC_UNAUTHENTICATED, RPC_UNAVAILABLE } from './receiver/otlpStatus.js';
 import { newReceiverStats, receiveOtlp, receiveZipkin, type ReceiverStats } from './receiver/receive.js';
 import { loadStaticFiles, type StaticFile } from './staticFiles.js';
 import { SpanStore, type SpanStoreStats } from './SpanStore.js';
+
+/**
+ * Request bodies read at once; more get 503 with Retry-After, which OTLP exporters retry. With the body limit this
+ * bounds what senders can make the viewer hold: 16 × 20 MiB at the defaults.
+ */
+export const MAX_CONCURRENT_RECEIVES = 16;
+/** Seconds a refused sender is asked to wait. */
+const RETRY_AFTER_SECONDS = 1;
 
 /** Spans the live processor holds until its next hand-over to the store; beyond this they are dropped, counted. */
 export const MAX_PENDING_LIVE_SPANS = 10_000;
@@ -68,6 +76,7 @@ export class Viewer {
   private pending: ReadableSpan[] = [];
   private flushScheduled = false;
   private liveDropped = 0;
+  private receiving = 0;
 
   /** @internal Use `createViewer`, which also loads files. */
   constructor(options: ResolvedViewerOptions) {
@@ -168,6 +177,22 @@ export class Viewer {
     };
   }
 
+  /** 503 with Retry-After: OTLP exporters retry it (https://opentelemetry.io/docs/specs/otlp/#otlphttp-throttling). */
+  private refuseBusy(req: IncomingMessage, res: ServerResponse, path: string): void {
+    this.receiverStats.refused[503] = (this.receiverStats.refused[503] ?? 0) + 1;
+    const format = path === '/v1/traces' ? bodyFormatOf(req.headers['content-type']) : undefined;
+    res.statusCode = 503;
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.setHeader('Connection', 'close');
+    if (format === undefined) {
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.end('busy: too many requests being read, retry shortly');
+    } else {
+      res.setHeader('Content-Type', CONTENT_TYPE[format]);
+      res.end(encodeStatus(format, RPC_UNAVAILABLE, 'busy: too many requests being read, retry shortly'));
+    }
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     securityHeaders(res);
     let url: URL;
@@ -210,9 +235,21 @@ export class Viewer {
       }
     }
     if (req.method === 'POST') {
-      if (path === '/v1/traces') return receiveOtlp(req, res, this.store, this.options.maxBodyBytes, this.receiverStats);
-      if (path === '/api/v2/spans') return receiveZipkin(req, res, this.store, this.options.maxBodyBytes, this.receiverStats);
-      sendText(res, 404, 'not found');
+      const receive = path === '/v1/traces' ? receiveOtlp : path === '/api/v2/spans' ? receiveZipkin : undefined;
+      if (receive === undefined) {
+        sendText(res, 404, 'not found');
+        return;
+      }
+      if (this.receiving >= MAX_CONCURRENT_RECEIVES) {
+        this.refuseBusy(req, res, path);
+        return;
+      }
+      this.receiving++;
+      try {
+        await receive(req, res, this.store, this.options.maxBodyBytes, this.receiverStats);
+      } finally {
+        this.receiving--;
+      }
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

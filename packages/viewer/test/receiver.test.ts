@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { encodeOtlpProtobuf, encodeZipkinJson } from '@audit-tracing/core';
 import { startViewer, type RunningViewer } from '../src/index.js';
+import { MAX_CONCURRENT_RECEIVES } from '../src/Viewer.js';
 import { checkoutTrace, postOtlp } from './helpers/spans.js';
 
 /** google.rpc.Status from protobuf: field 1 code (varint), field 2 message (bytes). */
@@ -173,5 +174,37 @@ describe('viewer receiver: OTLP/HTTP and Zipkin v2', () => {
       { numRuns: 300 },
     );
     expect((await fetch(`${running.url}/api/stats`)).status).to.equal(200);
+  });
+
+  it('reads at most 16 bodies at once: one more gets 503 with Retry-After, which exporters retry', async () => {
+    // Senders that declared a body and sent only its first bytes: each holds a receive slot.
+    const stalled = Array.from({ length: MAX_CONCURRENT_RECEIVES }, () => {
+      const req = request(`${running.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': '1000' } });
+      req.on('error', () => undefined);
+      req.write(Buffer.alloc(10));
+      return req;
+    });
+    const deadline = Date.now() + 5000;
+    let busy: Response | undefined;
+    while (Date.now() < deadline) {
+      const response = await postOtlp(running.url, checkoutTrace(1), { format: 'json' });
+      if (response.status === 503) {
+        busy = response;
+        break;
+      }
+      await response.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(busy?.status).to.equal(503);
+    expect(busy!.headers.get('retry-after')).to.equal('1');
+    expect(await busy!.json() as any).to.include({ code: 14 });
+    for (const req of stalled) req.destroy();
+    const again = Date.now() + 5000;
+    let status = 0;
+    while (Date.now() < again && status !== 200) {
+      status = (await postOtlp(running.url, checkoutTrace(1))).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(status).to.equal(200);
   });
 });

@@ -8,6 +8,7 @@ export const RPC_INVALID_ARGUMENT = 3;
 export const RPC_PERMISSION_DENIED = 7;
 export const RPC_RESOURCE_EXHAUSTED = 8;
 export const RPC_UNIMPLEMENTED = 12;
+export const RPC_UNAVAILABLE = 14;
 export const RPC_UNAUTHENTICATED = 16;
 
 export type BodyFormat = 'json' | 'protobuf';
