@@ -3,8 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
+import express4 from 'express4';
 import Fastify from 'fastify';
+import Fastify4 from 'fastify4';
 import Koa from 'koa';
+import Koa2 from 'koa2';
 import { AuditTracer } from '@audit-tracing/core';
 import * as expressTracing from '@audit-tracing/express';
 import * as fastifyTracing from '@audit-tracing/fastify';
@@ -26,9 +29,11 @@ function listen(server: Server): Promise<string> {
 
 const closeServer = (server: Server) => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
 
-const frameworks: Record<string, (viewer: Viewer, tracer: AuditTracer) => Promise<App>> = {
-  async express(viewer, tracer) {
-    const app = express();
+type Mount = (viewer: Viewer, tracer: AuditTracer) => Promise<App>;
+
+const mountExpress = (createApp: typeof express): Mount =>
+  async function express(viewer, tracer) {
+    const app = createApp();
     app.use(viewer.handler); // before body parsers: the receiver reads its own bodies
     app.use(expressTracing.auditTracing({ tracer, ignore: IGNORE_VIEWER }));
     app.get('/hello', (_req, res) => {
@@ -36,9 +41,11 @@ const frameworks: Record<string, (viewer: Viewer, tracer: AuditTracer) => Promis
     });
     const server = createServer(app);
     return { url: await listen(server), close: () => closeServer(server) };
-  },
-  async koa(viewer, tracer) {
-    const app = new Koa();
+  };
+
+const mountKoa = (KoaApp: typeof Koa): Mount =>
+  async function koa(viewer, tracer) {
+    const app = new KoaApp();
     app.use(async function viewerMount(ctx, next) {
       if (!viewer.handles(ctx.url)) return next();
       ctx.respond = false;
@@ -50,9 +57,11 @@ const frameworks: Record<string, (viewer: Viewer, tracer: AuditTracer) => Promis
     });
     const server = createServer(app.callback());
     return { url: await listen(server), close: () => closeServer(server) };
-  },
-  async fastify(viewer, tracer) {
-    const app = Fastify({ forceCloseConnections: true });
+  };
+
+const mountFastify = (createApp: typeof Fastify): Mount =>
+  async function fastify(viewer, tracer) {
+    const app = createApp({ forceCloseConnections: true });
     // onRequest runs before Fastify parses a body, and for paths without a route too.
     app.addHook('onRequest', function viewerMount(request, reply, done) {
       if (!viewer.handles(request.url)) return done();
@@ -63,7 +72,16 @@ const frameworks: Record<string, (viewer: Viewer, tracer: AuditTracer) => Promis
     app.get('/hello', async () => 'hi');
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, close: () => app.close() };
-  },
+  };
+
+// Both majors of each framework the adapters support.
+const frameworks: Record<string, Mount> = {
+  'express 5': mountExpress(express),
+  'express 4': mountExpress(express4 as unknown as typeof express),
+  'koa 3': mountKoa(Koa),
+  'koa 2': mountKoa(Koa2 as unknown as typeof Koa),
+  'fastify 5': mountFastify(Fastify),
+  'fastify 4': mountFastify(Fastify4 as unknown as typeof Fastify),
 };
 
 for (const [name, mount] of Object.entries(frameworks)) {
@@ -75,7 +93,7 @@ for (const [name, mount] of Object.entries(frameworks)) {
 
     before(async () => {
       viewer = await createViewer({ basePath: '/viewer', token: TOKEN });
-      tracer = new AuditTracer({ serviceName: `${name}-shop`, exporterType: 'none', processors: [viewer.spanProcessor] });
+      tracer = new AuditTracer({ serviceName: `${name.replace(' ', '')}-shop`, exporterType: 'none', processors: [viewer.spanProcessor] });
       app = await mount(viewer, tracer);
     });
     after(async () => {
@@ -94,7 +112,7 @@ for (const [name, mount] of Object.entries(frameworks)) {
         if (answer.status === 200) detail = await answer.json() as any;
         else await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      expect(detail).to.include({ rootService: `${name}-shop`, spanCount: 1 });
+      expect(detail).to.include({ rootService: `${name.replace(' ', '')}-shop`, spanCount: 1 });
       expect(detail.rootName).to.match(/^GET/);
       const list = await (await fetch(`${app.url}/viewer/api/traces`, { headers: auth })).json() as any;
       expect(list.traces.map((t: { traceId: string }) => t.traceId)).to.deep.equal([traceId]);
