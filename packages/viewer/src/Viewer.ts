@@ -18,6 +18,9 @@ export const MAX_CONCURRENT_RECEIVES = 16;
 /** Seconds a refused sender is asked to wait. */
 const RETRY_AFTER_SECONDS = 1;
 
+/** Live spans the store takes per turn of the event loop (their JSON is measured): a burst is spread out. */
+export const LIVE_SPANS_PER_TURN = 500;
+
 /** Spans the live processor holds until its next hand-over to the store; beyond this they are dropped, counted. */
 export const MAX_PENDING_LIVE_SPANS = 10_000;
 
@@ -131,12 +134,7 @@ export class Viewer {
           return;
         }
         viewer.pending.push(span);
-        if (!viewer.flushScheduled) {
-          viewer.flushScheduled = true;
-          setImmediate(function viewerTakeLive() {
-            viewer.flushLive();
-          });
-        }
+        viewer.scheduleLive();
       },
       forceFlush: async function viewerForceFlush() {
         viewer.flushLive();
@@ -147,16 +145,33 @@ export class Viewer {
     };
   }
 
-  private flushLive(): void {
+  /**
+   * Hands queued live spans to the store: all of them, or (`chunked`, from the timer) at most LIVE_SPANS_PER_TURN,
+   * then again on the next turn, so a burst never holds the app's event loop for long.
+   */
+  private flushLive(chunked = false): void {
     this.flushScheduled = false;
     if (this.pending.length === 0) return;
-    const spans = this.pending;
-    this.pending = [];
+    let spans = this.pending;
+    if (chunked && spans.length > LIVE_SPANS_PER_TURN) {
+      this.pending = spans.slice(LIVE_SPANS_PER_TURN);
+      spans = spans.slice(0, LIVE_SPANS_PER_TURN);
+      this.scheduleLive();
+    } else this.pending = [];
     try {
       this.store.add(spans);
     } catch (error) {
       diag.warnOnce('viewer.live', `viewer: could not keep spans: ${String(error)}`);
     }
+  }
+
+  private scheduleLive(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const viewer = this;
+    setImmediate(function viewerTakeLive() {
+      viewer.flushLive(true);
+    });
   }
 
   private createHandler(): ViewerHandler {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ERR_INVALID_OPTION } from '@audit-tracing/core';
 import { createViewer, startViewer } from '../src/index.js';
-import { MAX_PENDING_LIVE_SPANS } from '../src/Viewer.js';
+import { LIVE_SPANS_PER_TURN, MAX_PENDING_LIVE_SPANS } from '../src/Viewer.js';
 import { record } from './helpers/spans.js';
 
 describe('createViewer / startViewer options', () => {
@@ -38,7 +38,10 @@ describe('Viewer.spanProcessor', () => {
     const traceId = 'ab000000000000000000000000000001';
     for (let i = 0; i <= MAX_PENDING_LIVE_SPANS; i++) viewer.spanProcessor.onEnd(record({ traceId, name: `op ${i}`, service: 'live', start: i, duration: 1 }));
     expect(viewer.store.getStats().spans).to.equal(0);
+    // Taken LIVE_SPANS_PER_TURN at a time, a turn of the event loop apart.
     await new Promise((resolve) => setImmediate(resolve));
+    expect(viewer.store.getStats().spans).to.equal(LIVE_SPANS_PER_TURN);
+    for (let turn = 0; turn < MAX_PENDING_LIVE_SPANS / LIVE_SPANS_PER_TURN; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(viewer.store.getStats().spans).to.equal(MAX_PENDING_LIVE_SPANS);
     expect(viewer.getStats().liveDropped).to.equal(1);
     viewer.spanProcessor.onEnd(record({ traceId, name: 'late', service: 'live', start: 1, duration: 1 }));
