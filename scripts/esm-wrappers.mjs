@@ -1,7 +1,7 @@
 // Writes dist/index.mjs (+ .d.mts) for every package: an ES module that re-exports the CommonJS build by name.
 // One build serves both `import` and `require()`, so an app that mixes them still gets ONE copy of the
 // tracer's state (one AsyncLocalStorage, one global tracer) — no dual-package hazard.
-import { readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -29,4 +29,16 @@ for (const name of readdirSync(packagesDir)) {
     defaultType = `export { ${alias} as default } from './index.js';\n`;
   }
   writeFileSync(join(dist, 'index.d.mts'), `export * from './index.js';\n${defaultType}`);
+}
+
+// A package's command (`bin`) must be executable in the repository too: npm makes it so when it installs a
+// package, but here tsc writes it after `npm ci` linked it.
+for (const name of readdirSync(packagesDir)) {
+  const manifest = join(packagesDir, name, 'package.json');
+  if (!existsSync(manifest)) continue;
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8'));
+  for (const file of Object.values(typeof bin === 'string' ? { [name]: bin } : (bin ?? {}))) {
+    const path = join(packagesDir, name, file);
+    if (existsSync(path)) chmodSync(path, 0o755);
+  }
 }

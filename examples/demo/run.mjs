@@ -3,6 +3,8 @@
 // printed as a tree with a timing waterfall and statuses; then the bottleneck table of all four and the critical
 // path of the slow one. Set OTEL_EXPORTER_OTLP_ENDPOINT to also send the
 // spans to a collector (when an OTLP exporter is registered).
+// With `--serve` (`npm start -- --serve`) the services export to a trace viewer (@audit-tracing/viewer) started
+// here, and they and the viewer keep running until Ctrl+C: open the address it prints.
 // Run with `npm start`, or `node examples/demo/run.mjs` after `npm run build`.
 import { AuditTracer, InMemoryExporter, analyzeBottlenecks, buildTraceTree, criticalPath, formatBottleneckTable, formatTraceTree } from '@audit-tracing/core';
 import * as express from '@audit-tracing/express';
@@ -19,8 +21,23 @@ const REQUESTS = [
 ];
 
 const memory = new InMemoryExporter();
+const serve = process.argv.includes('--serve');
+const viewer = serve ? await startDemoViewer() : undefined;
+
+/** The viewer on its usual port (VIEWER_PORT, default 16686), or on a free one when that is taken. */
+async function startDemoViewer() {
+  const { startViewer } = await import('@audit-tracing/viewer');
+  try {
+    return await startViewer({ port: Number(process.env.VIEWER_PORT ?? 16686) });
+  } catch (error) {
+    if (error.code !== 'EADDRINUSE') throw error;
+    return startViewer({ port: 0 });
+  }
+}
 
 function createTracer(serviceName) {
+  // Every span goes to the viewer as it ends, over OTLP/HTTP like any collector.
+  if (viewer) return new AuditTracer({ serviceName, exporterType: 'otlp', exporterEndpoint: viewer.url, processor: 'simple' });
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     try {
       // The endpoint in the environment selects exporterType 'otlp'.
@@ -72,7 +89,19 @@ for (const node of criticalPath(buildTraceTree(spansOf(slow.traceId)))) {
   console.log(`${label.padEnd(36)} ${node.duration.toFixed(1).padStart(7)}ms  self ${node.selfTime.toFixed(1).padStart(6)}ms`);
 }
 
+if (viewer) {
+  // The exports still in flight land before the address is shown.
+  await Promise.all(Object.values(tracers).map((tracer) => tracer.forceFlush()));
+  console.log(`\nTrace viewer: ${viewer.url}/  (the failed trace: ${viewer.url}/trace.html?id=${results.find(({ status }) => status >= 500)?.traceId})`);
+  console.log(`The services keep running: try ${services.gatewayUrl}/checkout/pear, then reload the viewer. Ctrl+C stops.`);
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
 await services.close();
 // Flushed while fetch is still instrumented: exporters send with tracing suppressed, so no span, no headers.
 await Promise.all(Object.values(tracers).map((tracer) => tracer.shutdown()));
 instrumentation.uninstall();
+await viewer?.close();

@@ -47,6 +47,7 @@ const LAYER_RULES: ReadonlyArray<readonly [string, Layer]> = [
   [CORE + 'cli/', 4],
   ['packages/kms-aws/src/', 4],
   ['packages/metrics/src/', 4],
+  ['packages/viewer/src/', 4],
 ];
 
 /** The layer of a repo-relative (posix) path, or undefined when the table does not cover it. */

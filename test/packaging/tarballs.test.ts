@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 const root = join(__dirname, '..', '..');
 const fixtures = join(root, 'test', 'fixtures', 'installed-app');
-const PACKAGES = ['core', 'express', 'koa', 'fastify', 'fetch', 'opentelemetry', 'logging', 'kms-aws', 'metrics'];
+const PACKAGES = ['core', 'express', 'koa', 'fastify', 'fetch', 'opentelemetry', 'logging', 'kms-aws', 'metrics', 'viewer'];
 // Installed next to the tarballs at the versions the repository has, from the npm cache only.
 const THIRD_PARTY = ['express', 'koa', 'fastify', 'typescript', '@types/node', '@opentelemetry/api'];
 const INSTALL_TIMEOUT_MS = 120_000;
@@ -189,6 +189,22 @@ describe('packed packages installed into a fresh project', function () {
       cpSync(join(app, 'node_modules/@audit-tracing/core'), join(app, 'second-core'), { recursive: true });
       const { stdout } = await exec(process.execPath, ['app.cjs'], { cwd: app, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
       expect(JSON.parse(stdout.trim().split('\n').pop() as string)).to.deep.equal({ format: 'cjs', spans: 3, traces: 1, sharedContext: true, secondCopy: true });
+    });
+    it('starts the viewer from its tarball: its bin, and the pages it ships in static/', async () => {
+      const dir = join(app, 'node_modules', '@audit-tracing', 'viewer');
+      const bin = join(dir, JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).bin['audit-tracing-viewer']);
+      expect(readFileSync(bin, 'utf8')).to.match(/^#!\/usr\/bin\/env node\n/);
+      const { stdout } = await exec(process.execPath, [bin, '--help'], { cwd: app, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(stdout).to.include('--port');
+      const script = [
+        "import { startViewer } from '@audit-tracing/viewer';",
+        'const running = await startViewer({ port: 0 });',
+        "const page = await fetch(running.url + '/trace.html');",
+        'console.log(JSON.stringify({ status: page.status, csp: page.headers.has("content-security-policy"), page: (await page.text()).includes("trace.js") }));',
+        'await running.close();',
+      ].join('\n');
+      const run = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: app, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(JSON.parse(run.stdout.trim())).to.deep.equal({ status: 200, csp: true, page: true });
     });
   });
 
