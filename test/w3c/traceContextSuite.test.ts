@@ -6,9 +6,9 @@ import { instrumentFetch } from '@audit-tracing/fetch';
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { services } from './services.js';
+import { freePort } from '../helpers/freePort.js';
 
 const SUITE_DIR = process.env.W3C_TRACE_CONTEXT_DIR ? path.join(process.env.W3C_TRACE_CONTEXT_DIR, 'test') : undefined;
 const PYTHON = process.env.PYTHON ?? 'python3';
@@ -20,16 +20,6 @@ function skipReason(): string | undefined {
   return undefined;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs the suite; resolves with its exit code and output (unittest writes its report to stderr). */
 async function runSuite(endpoint: string): Promise<{ code: number | null; output: string }> {

@@ -3,10 +3,10 @@
 // unprivileged `postgres` user (PostgreSQL refuses to run as root), which is given the folder.
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../../../test/helpers/freePort.js';
 
 const run = promisify(execFile);
 const RUN_AS = 'postgres';
@@ -37,16 +37,6 @@ export function findPostgresBinaries(): string {
   return found;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function ids(user: string): { uid: number; gid: number } {
   try {
