@@ -29,8 +29,9 @@ export interface FetchTracingOptions {
   /** Start a new trace for a request made while no span is active. Default false: such requests are left alone. */
   root?: boolean;
   /**
-   * Replace every query value in `url.full` with `REDACTED`. Default false: the tracer's redaction replaces the
-   * values of sensitive parameters (`code`, `token`, `sig`, …) whatever this says, and keeps the others.
+   * Replace every query value in `url.full` with `REDACTED`. Default true: a query may carry anything (e-mail
+   * addresses, ids). With false, the tracer's redaction still replaces the values of sensitive parameters (`code`,
+   * `token`, `sig`, …) and keeps the others.
    */
   redactQuery?: boolean;
 }
@@ -57,7 +58,7 @@ export function resolveOptions(options: FetchTracingOptions | undefined, owner: 
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw unknownOption(owner, key, KNOWN_OPTIONS);
   }
-  const { tracer, propagateTo, spanName, root = false, redactQuery = false } = options;
+  const { tracer, propagateTo, spanName, root = false, redactQuery = true } = options;
   if (tracer !== undefined && typeof tracer !== 'function' && !isTracer(tracer)) {
     throw invalidOption(owner, 'tracer', 'an AuditTracer or a function returning one', tracer);
   }

@@ -5,7 +5,7 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = { 'http:': 80, 'https:':
 
 /**
  * `url.full` for a span: never the userinfo (credentials must not reach a trace store), never the fragment
- * (it is not sent), and with every query value replaced by `REDACTED` when `redactQuery` is true. Names stay,
+ * (it is not sent), and with every query value replaced by `REDACTED` when `redactQuery` is true (the default). Names stay,
  * so `?token=REDACTED&page=REDACTED` still tells what was asked. Encoding is kept as the caller wrote it. The
  * tracer's redaction then replaces the values of sensitive parameters in what is left (`code=REDACTED&state=x`).
  */

@@ -72,7 +72,7 @@ describe('instrumentHttpClient', () => {
       expect(client!.component).to.equal('http');
       expect(client!.tags).to.include({
         'http.request.method': 'GET',
-        'url.full': `${server.origin}/a?x=1`,
+        'url.full': `${server.origin}/a?x=REDACTED`,
         'server.address': '127.0.0.1',
         'server.port': server.port,
         'http.response.status_code': 200,

@@ -14,7 +14,7 @@ describe('options', () => {
     expect(options.mayPropagate(url('http://anywhere/'))).to.equal(true);
     expect(options.mayPropagate(undefined)).to.equal(true);
     expect(options.root).to.equal(false);
-    expect(options.redactQuery).to.equal(false);
+    expect(options.redactQuery).to.equal(true);
     expect(options.spanName({ method: 'GET', url: url('http://api.example:8080/x') })).to.equal('GET api.example');
     expect(options.spanName({ method: 'PUT', url: undefined })).to.equal('PUT');
   });
