@@ -23,8 +23,8 @@ function varint32Size(value: number): number {
  * written in place between `fork()` and `join()`, which patches the length in front of them.
  */
 export class ProtobufWriter extends BufferWriter {
-  constructor(initialSize = 64 * 1024) {
-    super(initialSize);
+  constructor(initialSize = 64 * 1024, reuse?: Buffer) {
+    super(initialSize, reuse);
   }
 
   /** A field key (or any single byte). */
@@ -140,13 +140,6 @@ export class ProtobufWriter extends BufferWriter {
       buf[pos++] = (HEX_VALUE[hex.charCodeAt(2 * i) & 0x7f] << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1) & 0x7f];
     }
     this.pos = pos;
-  }
-
-  /** Raw bytes, already encoded (a cached key or sub-message). */
-  raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
   }
 
   /** Opens a nested message: reserves one byte for its length and returns where it starts. */

@@ -1,7 +1,8 @@
 import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
+import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
-import { KeyCache } from './keyCache.js';
+import { KeyCache, RepeatedValue } from './keyCache.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
@@ -66,6 +67,8 @@ interface KeyPrefixes {
   true: Buffer; // the whole KeyValue, {"key":"k","value":{"boolValue":true}}
   false: Buffer;
   any: Buffer; // {"key":"k","value":
+  /** The whole KeyValue of a string or number value that repeats. */
+  last: RepeatedValue;
 }
 
 const keys = new KeyCache<KeyPrefixes>(function encodeKey(key) {
@@ -82,15 +85,18 @@ const keys = new KeyCache<KeyPrefixes>(function encodeKey(key) {
     true: withValue('{"boolValue":true}}'),
     false: withValue('{"boolValue":false}}'),
     any,
+    last: new RepeatedValue(),
   };
 });
 
-// Each request body gets a buffer of its own (it is compressed and sent while the next one is being written),
-// sized from what earlier bodies took per span so that it rarely has to grow.
+// Bodies are written into a scratch buffer kept between calls, sized from what earlier bodies took per span so that
+// it rarely has to grow; each body is then copied out to a buffer of its own (it is compressed and sent while the
+// next one is being written).
 const INITIAL_BYTES_PER_SPAN = 1024;
 const MAX_BYTES_PER_SPAN_HINT = 8192;
 const SIZE_MARGIN = 1.25;
 let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
+const bodyScratch = new Scratch();
 
 /** A 64-bit nanosecond timestamp as a quoted decimal string. */
 function writeUnixNanos(w: JsonWriter, epochMs: number): void {
@@ -114,23 +120,23 @@ function writeDouble(w: JsonWriter, value: number): void {
 function writeAnyValue(w: JsonWriter, value: unknown): boolean {
   switch (typeof value) {
     case 'string':
-      w.bytes(STRING_VALUE);
+      w.copy(STRING_VALUE);
       w.string(value);
       w.raw('}');
       return true;
     case 'number':
       if (Number.isSafeInteger(value)) {
-        w.bytes(INT_VALUE);
+        w.copy(INT_VALUE);
         w.integer(value);
         w.raw('"}');
       } else {
-        w.bytes(DOUBLE_VALUE);
+        w.copy(DOUBLE_VALUE);
         writeDouble(w, value);
         w.raw('}');
       }
       return true;
     case 'boolean':
-      w.bytes(value ? BOOL_TRUE : BOOL_FALSE);
+      w.copy(value ? BOOL_TRUE : BOOL_FALSE);
       return true;
     case 'undefined':
       return false;
@@ -138,7 +144,7 @@ function writeAnyValue(w: JsonWriter, value: unknown): boolean {
       if (value === null) return false;
       const normalized = toAttributeValue(value);
       if (!Array.isArray(normalized)) return writeAnyValue(w, normalized);
-      w.bytes(ARRAY_START);
+      w.copy(ARRAY_START);
       for (let i = 0; i < normalized.length; i++) {
         if (i > 0) w.raw(',');
         if (!writeAnyValue(w, normalized[i])) w.raw('{}');
@@ -153,27 +159,43 @@ function writeAnyValue(w: JsonWriter, value: unknown): boolean {
 function writeKeyValue(w: JsonWriter, key: string, value: unknown, first: boolean): boolean {
   // The usual value types are written here, in one go with their cached key prefix; the rest by writeAnyValue.
   switch (typeof value) {
-    case 'string':
+    case 'string': {
       if (!first) w.raw(',');
-      w.bytes(keys.get(key).string);
+      const entry = keys.get(key);
+      if (value === entry.last.value) {
+        w.copy(entry.last.encoded!);
+        return true;
+      }
+      const start = w.pos;
+      w.copy(entry.string);
       w.string(value);
       w.raw('}}');
+      entry.last.remember(value, w.buf, start, w.pos);
       return true;
-    case 'number':
+    }
+    case 'number': {
       if (!first) w.raw(',');
+      const entry = keys.get(key);
+      if (value === entry.last.value) {
+        w.copy(entry.last.encoded!);
+        return true;
+      }
+      const start = w.pos;
       if (Number.isSafeInteger(value)) {
-        w.bytes(keys.get(key).int);
+        w.copy(entry.int);
         w.integer(value);
         w.raw('"}}');
       } else {
-        w.bytes(keys.get(key).double);
+        w.copy(entry.double);
         writeDouble(w, value);
         w.raw('}}');
       }
+      entry.last.remember(value, w.buf, start, w.pos);
       return true;
+    }
     case 'boolean':
       if (!first) w.raw(',');
-      w.bytes(value ? keys.get(key).true : keys.get(key).false);
+      w.copy(value ? keys.get(key).true : keys.get(key).false);
       return true;
     case 'undefined':
       return false;
@@ -181,7 +203,7 @@ function writeKeyValue(w: JsonWriter, key: string, value: unknown, first: boolea
       if (value === null) return false;
       const mark = w.pos;
       if (!first) w.raw(',');
-      w.bytes(keys.get(key).any);
+      w.copy(keys.get(key).any);
       if (!writeAnyValue(w, value)) {
         w.pos = mark;
         return false;
@@ -199,11 +221,11 @@ function writeAttributes(w: JsonWriter, attributes: Readonly<Record<string, TagV
 }
 
 function writeEvent(w: JsonWriter, log: SpanLog): void {
-  w.bytes(EVENT_START);
+  w.copy(EVENT_START);
   writeUnixNanos(w, log.timestamp);
-  w.bytes(NAME);
+  w.copy(NAME);
   w.string(log.message);
-  w.bytes(ATTRIBUTES);
+  w.copy(ATTRIBUTES);
   writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level, true);
   if (log.fields) writeAttributes(w, log.fields, false);
   w.raw(']');
@@ -212,22 +234,22 @@ function writeEvent(w: JsonWriter, log: SpanLog): void {
 }
 
 function writeLink(w: JsonWriter, link: SpanLink): void {
-  w.bytes(LINK_START);
+  w.copy(LINK_START);
   w.raw(link.context.traceId);
-  w.bytes(SPAN_ID);
+  w.copy(SPAN_ID);
   w.raw(link.context.spanId);
   w.raw('"');
   if (link.context.traceState) {
-    w.bytes(TRACE_STATE);
+    w.copy(TRACE_STATE);
     w.string(link.context.traceState);
   }
   if (link.tags) {
-    w.bytes(ATTRIBUTES);
+    w.copy(ATTRIBUTES);
     writeAttributes(w, link.tags, true);
     w.raw(']');
   }
   writeCount(w, DROPPED_ATTRIBUTES, link.droppedTagsCount);
-  w.bytes(FLAGS);
+  w.copy(FLAGS);
   w.integer((link.context.traceFlags ?? 0) & 0xff);
   w.raw('}');
 }
@@ -235,37 +257,37 @@ function writeLink(w: JsonWriter, link: SpanLink): void {
 /** A dropped-something count, left out when zero (the default). */
 function writeCount(w: JsonWriter, field: Buffer, count: number | undefined): void {
   if (!count) return;
-  w.bytes(field);
+  w.copy(field);
   w.integer(count);
 }
 
 function writeSpan(w: JsonWriter, span: ReadableSpan): void {
-  w.bytes(SPAN_START);
+  w.copy(SPAN_START);
   w.raw(span.traceId);
-  w.bytes(SPAN_ID);
+  w.copy(SPAN_ID);
   w.raw(span.spanId);
   w.raw('"');
   if (span.traceState) {
-    w.bytes(TRACE_STATE);
+    w.copy(TRACE_STATE);
     w.string(span.traceState);
   }
   if (span.parentSpanId) {
-    w.bytes(PARENT_SPAN_ID);
+    w.copy(PARENT_SPAN_ID);
     w.raw(span.parentSpanId);
     w.raw('"');
   }
-  w.bytes(FLAGS);
+  w.copy(FLAGS);
   w.integer(span.traceFlags & 0xff);
-  w.bytes(NAME);
+  w.copy(NAME);
   w.string(span.operationName);
-  w.bytes(KIND);
+  w.copy(KIND);
   w.integer(otlpSpanKind(span.kind));
-  w.bytes(START_TIME);
+  w.copy(START_TIME);
   writeUnixNanos(w, span.startTime);
-  w.bytes(END_TIME);
+  w.copy(END_TIME);
   writeUnixNanos(w, span.endTime ?? span.startTime);
 
-  w.bytes(ATTRIBUTES);
+  w.copy(ATTRIBUTES);
   const tags = span.tags;
   let first = writeAttributes(w, tags, true);
   if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined && writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component, first)) first = false;
@@ -276,7 +298,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
 
   const logs = span.logs;
   if (logs.length > 0) {
-    w.bytes(EVENTS);
+    w.copy(EVENTS);
     for (let i = 0; i < logs.length; i++) {
       if (i > 0) w.raw(',');
       writeEvent(w, logs[i]);
@@ -286,7 +308,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   writeCount(w, DROPPED_EVENTS, span.droppedLogsCount);
   const links = span.links;
   if (links.length > 0) {
-    w.bytes(LINKS);
+    w.copy(LINKS);
     for (let i = 0; i < links.length; i++) {
       if (i > 0) w.raw(',');
       writeLink(w, links[i]);
@@ -297,10 +319,10 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
 
   const message = otlpStatusMessage(status);
   if (message) {
-    w.bytes(STATUS_WITH_MESSAGE);
+    w.copy(STATUS_WITH_MESSAGE);
     w.string(message);
-    w.bytes(STATUS_CODE_AFTER_MESSAGE);
-  } else w.bytes(STATUS_CODE_ONLY);
+    w.copy(STATUS_CODE_AFTER_MESSAGE);
+  } else w.copy(STATUS_CODE_ONLY);
   w.integer(otlpStatusCode(status));
   w.raw('}}');
 }
@@ -345,31 +367,33 @@ function scopeStart(scope: InstrumentationScope): Buffer {
  * `/v1/traces`.
  */
 export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
-  const w = new JsonWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
-  w.bytes(REQUEST_START);
+  const w = new JsonWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024, bodyScratch.take());
+  w.copy(REQUEST_START);
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
     firstGroup = false;
-    w.bytes(resourceStart(resource));
+    w.copy(resourceStart(resource));
     let firstScope = true;
     for (const [scope, scopeGroup] of groupByScope(resource, group)) {
       if (!firstScope) w.raw(',');
       firstScope = false;
-      w.bytes(scopeStart(scope));
+      w.copy(scopeStart(scope));
       for (let i = 0; i < scopeGroup.length; i++) {
         if (i > 0) w.raw(',');
         writeSpan(w, scopeGroup[i]);
       }
       if (scope.schemaUrl) {
-        w.bytes(SCOPE_END_WITH_SCHEMA);
+        w.copy(SCOPE_END_WITH_SCHEMA);
         w.string(String(scope.schemaUrl));
         w.raw('}');
-      } else w.bytes(SCOPE_END);
+      } else w.copy(SCOPE_END);
     }
-    w.bytes(RESOURCE_END);
+    w.copy(RESOURCE_END);
   }
   w.raw(']}');
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
-  return w.finish();
+  const body = w.copyOut();
+  bodyScratch.give(w.buf);
+  return body;
 }

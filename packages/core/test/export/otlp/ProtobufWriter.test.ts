@@ -54,7 +54,7 @@ describe('ProtobufWriter', () => {
         const start = w.fork();
         w.tag(0x12);
         w.uint32(size);
-        w.raw(Buffer.from(payload));
+        w.copy(Buffer.from(payload));
         w.join(start);
       });
       expect(actual.equals(expected), `size ${size}`).to.equal(true);
