@@ -38,7 +38,7 @@ const NAME = ascii(',"name":');
 const KIND = ascii(',"kind":');
 const START_TIME = ascii(',"startTimeUnixNano":');
 const END_TIME = ascii(',"endTimeUnixNano":');
-const ATTRIBUTES = ascii(',"attributes":[');
+const ATTRIBUTES = ascii(',"attributes":');
 const EVENTS = ascii(',"events":[');
 const EVENT_START = ascii('{"timeUnixNano":');
 const LINKS = ascii(',"links":[');
@@ -59,21 +59,24 @@ const SCOPE_END = ascii(']}');
 const SCOPE_END_WITH_SCHEMA = ascii('],"schemaUrl":');
 const RESOURCE_END = ascii(']}');
 
-/** The start of a KeyValue for one key, for each kind of value, up to the value itself. */
+/**
+ * The start of a KeyValue for one key, for each kind of value, up to the value itself, with the comma that goes in
+ * front of it (see `openList`).
+ */
 interface KeyPrefixes {
-  string: Buffer; // {"key":"k","value":{"stringValue":
-  int: Buffer; // {"key":"k","value":{"intValue":"
-  double: Buffer; // {"key":"k","value":{"doubleValue":
-  true: Buffer; // the whole KeyValue, {"key":"k","value":{"boolValue":true}}
+  string: Buffer; // ,{"key":"k","value":{"stringValue":
+  int: Buffer; // ,{"key":"k","value":{"intValue":"
+  double: Buffer; // ,{"key":"k","value":{"doubleValue":
+  true: Buffer; // the whole KeyValue, ,{"key":"k","value":{"boolValue":true}}
   false: Buffer;
-  any: Buffer; // {"key":"k","value":
+  any: Buffer; // ,{"key":"k","value":
   /** The whole KeyValue of a string or number value that repeats. */
   last: RepeatedValue;
 }
 
 const keys = new KeyCache<KeyPrefixes>(function encodeKey(key) {
   const w = new JsonWriter(key.length * 6 + 32);
-  w.raw('{"key":');
+  w.raw(',{"key":');
   w.string(key);
   w.raw(',"value":');
   const any = Buffer.from(w.finish());
@@ -155,30 +158,42 @@ function writeAnyValue(w: JsonWriter, value: unknown): boolean {
   }
 }
 
-/** A KeyValue, preceded by a comma unless `first`. Returns whether it wrote one. */
-function writeKeyValue(w: JsonWriter, key: string, value: unknown, first: boolean): boolean {
+// Lists of KeyValues are written with a comma in front of every entry, so that a cached KeyValue is one copy: the
+// list's opening bracket then takes the place of the first comma.
+function openList(w: JsonWriter): number {
+  return w.pos;
+}
+
+function closeList(w: JsonWriter, start: number): void {
+  if (w.pos === start) w.raw('[]');
+  else {
+    w.buf[start] = 0x5b; // [
+    w.raw(']');
+  }
+}
+
+/** A KeyValue with a comma in front (see `openList`); nothing when the value carries nothing. */
+function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
   // The usual value types are written here, in one go with their cached key prefix; the rest by writeAnyValue.
   switch (typeof value) {
     case 'string': {
-      if (!first) w.raw(',');
       const entry = keys.get(key);
       if (value === entry.last.value) {
         w.copy(entry.last.encoded!);
-        return true;
+        return;
       }
       const start = w.pos;
       w.copy(entry.string);
       w.string(value);
       w.raw('}}');
       entry.last.remember(value, w.buf, start, w.pos);
-      return true;
+      return;
     }
     case 'number': {
-      if (!first) w.raw(',');
       const entry = keys.get(key);
       if (value === entry.last.value) {
         w.copy(entry.last.encoded!);
-        return true;
+        return;
       }
       const start = w.pos;
       if (Number.isSafeInteger(value)) {
@@ -191,33 +206,29 @@ function writeKeyValue(w: JsonWriter, key: string, value: unknown, first: boolea
         w.raw('}}');
       }
       entry.last.remember(value, w.buf, start, w.pos);
-      return true;
+      return;
     }
     case 'boolean':
-      if (!first) w.raw(',');
       w.copy(value ? keys.get(key).true : keys.get(key).false);
-      return true;
+      return;
     case 'undefined':
-      return false;
+      return;
     default: {
-      if (value === null) return false;
+      if (value === null) return;
       const mark = w.pos;
-      if (!first) w.raw(',');
       w.copy(keys.get(key).any);
       if (!writeAnyValue(w, value)) {
         w.pos = mark;
-        return false;
+        return;
       }
       w.raw('}');
-      return true;
     }
   }
 }
 
-/** The KeyValues of the attributes that carry a value, comma-separated. Returns whether none was written. */
-function writeAttributes(w: JsonWriter, attributes: Readonly<Record<string, TagValue | unknown>>, first: boolean): boolean {
-  for (const key in attributes) if (writeKeyValue(w, key, attributes[key], first)) first = false;
-  return first;
+/** The KeyValues of the attributes that carry a value, each with a comma in front. */
+function writeAttributes(w: JsonWriter, attributes: Readonly<Record<string, TagValue | unknown>>): void {
+  for (const key in attributes) writeKeyValue(w, key, attributes[key]);
 }
 
 function writeEvent(w: JsonWriter, log: SpanLog): void {
@@ -226,9 +237,10 @@ function writeEvent(w: JsonWriter, log: SpanLog): void {
   w.copy(NAME);
   w.string(log.message);
   w.copy(ATTRIBUTES);
-  writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level, true);
-  if (log.fields) writeAttributes(w, log.fields, false);
-  w.raw(']');
+  const list = openList(w);
+  writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level);
+  if (log.fields) writeAttributes(w, log.fields);
+  closeList(w, list);
   writeCount(w, DROPPED_ATTRIBUTES, log.droppedFieldsCount);
   w.raw('}');
 }
@@ -245,8 +257,9 @@ function writeLink(w: JsonWriter, link: SpanLink): void {
   }
   if (link.tags) {
     w.copy(ATTRIBUTES);
-    writeAttributes(w, link.tags, true);
-    w.raw(']');
+    const list = openList(w);
+    writeAttributes(w, link.tags);
+    closeList(w, list);
   }
   writeCount(w, DROPPED_ATTRIBUTES, link.droppedTagsCount);
   w.copy(FLAGS);
@@ -288,12 +301,13 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   writeUnixNanos(w, span.endTime ?? span.startTime);
 
   w.copy(ATTRIBUTES);
+  const list = openList(w);
   const tags = span.tags;
-  let first = writeAttributes(w, tags, true);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined && writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component, first)) first = false;
+  writeAttributes(w, tags);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component);
   const status = span.status;
-  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status), first);
-  w.raw(']');
+  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status));
+  closeList(w, list);
   writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);
 
   const logs = span.logs;
@@ -336,9 +350,11 @@ function resourceStart(resource: Resource): Buffer {
   let bytes = resourceCache.get(resource);
   if (bytes === undefined) {
     const w = new JsonWriter(1024);
-    w.raw('{"resource":{"attributes":[');
-    writeAttributes(w, resource.attributes, true);
-    w.raw(']},"scopeSpans":[');
+    w.raw('{"resource":{"attributes":');
+    const list = openList(w);
+    writeAttributes(w, resource.attributes);
+    closeList(w, list);
+    w.raw('},"scopeSpans":[');
     bytes = Buffer.from(w.finish());
     resourceCache.set(resource, bytes);
   }
