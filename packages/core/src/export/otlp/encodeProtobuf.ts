@@ -67,6 +67,9 @@ const ANY_DOUBLE = 0x21; // 4, I64
 const ANY_ARRAY = 0x2a; // 5, LEN
 const ARRAY_VALUES = 0x0a; // 1, LEN
 
+// A span message is mostly 128 to 16383 bytes long: its length takes two bytes, reserved up front.
+const SPAN_LENGTH_BYTES = 2;
+
 /** Span.flags keeps the W3C trace flags in its low byte. */
 const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
 
@@ -203,7 +206,7 @@ function writeCount(w: ProtobufWriter, fieldKey: number, count: number | undefin
 
 function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SCOPE_SPANS_SPANS);
-  const start = w.fork();
+  const start = w.fork(SPAN_LENGTH_BYTES);
   w.tag(SPAN_TRACE_ID);
   w.bytesFromHex(span.traceId);
   w.tag(SPAN_SPAN_ID);
@@ -256,7 +259,7 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SPAN_FLAGS[0]);
   w.tag(SPAN_FLAGS[1]);
   w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
-  w.join(start);
+  w.join(start, SPAN_LENGTH_BYTES);
 }
 
 // A resource is the same for every span of a tracer: encode it once.
