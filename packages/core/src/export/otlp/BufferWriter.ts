@@ -13,10 +13,6 @@ export class BufferWriter {
     return this.buf.subarray(0, this.pos);
   }
 
-  /** What was written, as a Buffer of its own and of its exact size. */
-  copyOut(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
-  }
 
   /** Bytes encoded beforehand: a constant fragment, a cached key or attribute, a resource. */
   copy(bytes: Uint8Array): void {
@@ -39,8 +35,12 @@ export class BufferWriter {
   }
 }
 
-/** The largest buffer a `Scratch` keeps between bodies. */
-const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest body written in scratch memory (a 100-span JSON body is ~90 KB, a 512-span one ~450 KB). Larger ones
+ * (spans with big tags, up to the 4 MiB a request may take) are written into a buffer of their own and handed over
+ * without a copy, so that no large buffer is held between exports.
+ */
+const MAX_SCRATCH_BYTES = 1024 * 1024;
 
 /**
  * One encoder's working buffer, kept from one request body to the next. A body written into fresh memory pays a
@@ -51,13 +51,19 @@ const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
 export class Scratch {
   private buf: Buffer | undefined = undefined;
 
-  take(): Buffer | undefined {
+  /** The scratch buffer for a body of about `bytes`, or undefined (none yet, in use, or too large a body). */
+  take(bytes: number): Buffer | undefined {
+    if (bytes > MAX_SCRATCH_BYTES) return undefined;
     const buf = this.buf;
     this.buf = undefined;
     return buf;
   }
 
-  give(buf: Buffer): void {
-    if (buf.length <= MAX_SCRATCH_BYTES) this.buf = buf;
+  /** The body `w` wrote, as a Buffer of its own; `w`'s buffer becomes the scratch again unless it grew too large. */
+  finish(w: BufferWriter): Buffer {
+    if (w.buf.length > MAX_SCRATCH_BYTES) return w.finish();
+    const body = Buffer.from(w.buf.subarray(0, w.pos));
+    this.buf = w.buf;
+    return body;
   }
 }

@@ -383,7 +383,8 @@ function scopeStart(scope: InstrumentationScope): Buffer {
  * `/v1/traces`.
  */
 export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
-  const w = new JsonWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024, bodyScratch.take());
+  const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
+  const w = new JsonWriter(size, bodyScratch.take(size));
   w.copy(REQUEST_START);
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
@@ -409,7 +410,5 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   }
   w.raw(']}');
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
-  const body = w.copyOut();
-  bodyScratch.give(w.buf);
-  return body;
+  return bodyScratch.finish(w);
 }

@@ -306,7 +306,8 @@ function encodedScope(scope: InstrumentationScope): Buffer {
  * `/v1/traces`. https://opentelemetry.io/docs/specs/otlp/#binary-protobuf-encoding
  */
 export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
-  const w = new ProtobufWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024, bodyScratch.take());
+  const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
+  const w = new ProtobufWriter(size, bodyScratch.take(size));
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
     const resourceSpans = w.fork();
@@ -325,7 +326,5 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
     w.join(resourceSpans);
   }
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
-  const body = w.copyOut();
-  bodyScratch.give(w.buf);
-  return body;
+  return bodyScratch.finish(w);
 }
