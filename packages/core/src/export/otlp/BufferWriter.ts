@@ -13,7 +13,6 @@ export class BufferWriter {
     return this.buf.subarray(0, this.pos);
   }
 
-
   /** Bytes encoded beforehand: a constant fragment, a cached key or attribute, a resource. */
   copy(bytes: Uint8Array): void {
     const length = bytes.length;
@@ -44,9 +43,9 @@ const MAX_SCRATCH_BYTES = 1024 * 1024;
 
 /**
  * One encoder's working buffer, kept from one request body to the next. A body written into fresh memory pays a
- * page fault for every 4 KB it touches (a 100-span JSON body is ~90 KB, above the size the allocator reuses): on this
- * machine that was a quarter of the JSON encoder's time. Writing into warm memory and copying the result out costs
- * one memcpy. Taken while an encoder runs, so a nested call (an attribute's toString that encodes) gets its own.
+ * page fault for every 4 KB it touches: on the benchmark machine, a quarter of the JSON encoder's time. Writing into
+ * warm memory and copying the result out costs one memcpy. Taken while an encoder runs, so a nested call (an
+ * attribute's toString that encodes) gets its own.
  */
 export class Scratch {
   private buf: Buffer | undefined = undefined;

@@ -31,7 +31,7 @@ export const MAX_CACHED_ATTRIBUTE_BYTES = 128;
  * after redaction and encryption (ciphertext never repeats).
  */
 export class RepeatedValue {
-  /** The value written last. */
+  /** The value written last, when its encoding was short enough to keep (so no long value is held here). */
   private seen: unknown = undefined;
   /** The value whose encoding is kept (never an object: only strings, numbers and booleans are offered). */
   value: unknown = undefined;
@@ -39,11 +39,14 @@ export class RepeatedValue {
 
   /** After `value` was written as `buf[start, end)`: keeps that encoding when the same value came just before. */
   remember(value: unknown, buf: Buffer, start: number, end: number): void {
+    if (end - start > MAX_CACHED_ATTRIBUTE_BYTES) {
+      this.seen = undefined;
+      return;
+    }
     if (value !== this.seen) {
       this.seen = value;
       return;
     }
-    if (end - start > MAX_CACHED_ATTRIBUTE_BYTES) return;
     this.value = value;
     this.encoded = Buffer.from(buf.subarray(start, end));
   }

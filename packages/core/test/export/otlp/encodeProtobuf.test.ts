@@ -105,12 +105,12 @@ describe('encodeOtlpProtobuf', () => {
       finishedSpan({ tags: { 'http.request.method': value, other: value, [`k${i % 2}`]: i % 3 } }, undefined, (span) => span.log('info', 'e', { 'http.request.method': i })),
     );
     const decoded = sameAsJson([...spans, ...spans]);
-    const written = otlpSpans(decoded).map((span: { attributes: { key: string; value: Record<string, unknown> }[] }) => span.attributes.find((a) => a.key === 'http.request.method')!.value);
+    const written = otlpSpans(decoded).map((span) => span.attributes.find((a: { key: string }) => a.key === 'http.request.method').value);
     const expected = values.map((value) =>
       typeof value === 'string' ? { stringValue: value } : typeof value === 'boolean' ? { boolValue: value } : Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value },
     );
     expect(written).to.deep.equal([...expected, ...expected]);
-    const events = otlpSpans(decoded).map((span: { events: { attributes: { key: string; value: { intValue: string } }[] }[] }) => span.events[0].attributes.find((a) => a.key === 'http.request.method')!.value.intValue);
+    const events = otlpSpans(decoded).map((span) => span.events[0].attributes.find((a: { key: string }) => a.key === 'http.request.method').value.intValue);
     expect(events).to.deep.equal([...values.keys(), ...values.keys()].map(String));
   });
 
