@@ -61,7 +61,7 @@ function setUpClsRtracer() {
   };
 }
 
-async function setUpOurs(protocol, sampleRate) {
+async function setUpOurs(protocol, sampleRate, batch) {
   const core = await import('@audit-tracing/core');
   const adapter = await import(`@audit-tracing/${framework}`);
   if (typeof adapter.auditTracing !== 'function') {
@@ -76,7 +76,8 @@ async function setUpOurs(protocol, sampleRate) {
       exporterEndpoint: collectorUrl,
       protocol,
       compression,
-      // No `batch` option: the benchmark measures the batch processor at its defaults (batches of 100 that grow
+      ...(batch ? { batch } : {}),
+      // No `batch` option (but in ours-protobuf-batch512): the benchmark measures the batch processor at its defaults (batches of 100 that grow
       // under a backlog, 4 exports in flight, a queue of 8192), which is what users get. Do not tune it here.
     });
   } catch (error) {
@@ -140,6 +141,7 @@ async function setUp() {
     case 'cls-rtracer': return setUpClsRtracer();
     case 'ours-protobuf': return setUpOurs('http/protobuf', 1);
     case 'ours-json': return setUpOurs('http/json', 1);
+    case 'ours-protobuf-batch512': return setUpOurs('http/protobuf', 1, { maxExportBatchSize: 512 });
     case 'ours-unsampled': return setUpOurs('http/protobuf', 0);
     case 'otel': return setUpOtel();
     default: throw new TypeError(`unknown configuration ${JSON.stringify(config)}; expected one of ${CONFIGS.join(', ')}`);

@@ -3,13 +3,17 @@ import { randomFillSync } from 'node:crypto';
 // Ids come from a pooled cryptographic buffer, turned into hex once per refill: an id is then a substring of that
 // hex (a cheap slice in V8), instead of one randomFillSync and one hex conversion per id.
 const POOL_BYTES = 8192;
-const pool = Buffer.allocUnsafe(POOL_BYTES);
+// Read as 32-bit words to tell an all-zero id (invalid) without comparing strings: comparing a fresh substring to a
+// constant cost ~35 ns per span, as much as the rest of making both ids.
+const words = new Uint32Array(POOL_BYTES / 4);
+const pool = Buffer.from(words.buffer);
 let hex = '';
 let offset = POOL_BYTES;
 
 const INVALID_TRACE_ID = '00000000000000000000000000000000';
 const INVALID_SPAN_ID = '0000000000000000';
 
+// Ids are taken at offsets that are multiples of 8 bytes, so each starts on a word.
 function take(bytes: number): number {
   if (offset + bytes > POOL_BYTES) {
     randomFillSync(pool);
@@ -18,15 +22,15 @@ function take(bytes: number): number {
   }
   const start = offset;
   offset += bytes;
-  return start * 2;
+  return start;
 }
 
 /** A random 128-bit trace id as 32 lowercase hex characters, never all zero. */
 export function generateTraceId(): string {
   for (;;) {
     const start = take(16);
-    const id = hex.substring(start, start + 32);
-    if (id !== INVALID_TRACE_ID) return id;
+    const word = start >> 2;
+    if ((words[word] | words[word + 1] | words[word + 2] | words[word + 3]) !== 0) return hex.substring(start * 2, start * 2 + 32);
   }
 }
 
@@ -34,8 +38,8 @@ export function generateTraceId(): string {
 export function generateSpanId(): string {
   for (;;) {
     const start = take(8);
-    const id = hex.substring(start, start + 16);
-    if (id !== INVALID_SPAN_ID) return id;
+    const word = start >> 2;
+    if ((words[word] | words[word + 1]) !== 0) return hex.substring(start * 2, start * 2 + 16);
   }
 }
 

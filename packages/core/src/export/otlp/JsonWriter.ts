@@ -20,11 +20,11 @@ ESCAPE[0x22] = '\\"';
 ESCAPE[0x5c] = '\\\\';
 
 export class JsonWriter extends BufferWriter {
-  constructor(initialSize = 128 * 1024) {
-    super(initialSize);
+  constructor(initialSize = 128 * 1024, reuse?: Buffer) {
+    super(initialSize, reuse);
   }
 
-  /** Short ASCII text that needs no escaping: punctuation, digits, hex ids. Longer constants go through `bytes`. */
+  /** Short ASCII text that needs no escaping: punctuation, digits, hex ids. Longer constants go through `copy`. */
   raw(ascii: string): void {
     const length = ascii.length;
     if (this.pos + length > this.buf.length) this.grow(length);
@@ -32,13 +32,6 @@ export class JsonWriter extends BufferWriter {
     let pos = this.pos;
     for (let i = 0; i < length; i++) buf[pos++] = ascii.charCodeAt(i);
     this.pos = pos;
-  }
-
-  /** Bytes encoded beforehand: a constant fragment, a cached key, a resource. */
-  bytes(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
   }
 
   /** A JSON string, quoted and escaped. */

@@ -23,8 +23,8 @@ function varint32Size(value: number): number {
  * written in place between `fork()` and `join()`, which patches the length in front of them.
  */
 export class ProtobufWriter extends BufferWriter {
-  constructor(initialSize = 64 * 1024) {
-    super(initialSize);
+  constructor(initialSize = 64 * 1024, reuse?: Buffer) {
+    super(initialSize, reuse);
   }
 
   /** A field key (or any single byte). */
@@ -142,31 +142,31 @@ export class ProtobufWriter extends BufferWriter {
     this.pos = pos;
   }
 
-  /** Raw bytes, already encoded (a cached key or sub-message). */
-  raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+  /**
+   * Opens a nested message: reserves `lengthBytes` for its length (1 fits up to 127 bytes, 2 up to 16383: a span)
+   * and returns where it starts. Reserving what the length will likely take saves moving the message at `join`.
+   */
+  fork(lengthBytes = 1): number {
+    this.ensure(lengthBytes);
+    const start = this.pos;
+    this.pos += lengthBytes;
+    return start;
   }
 
-  /** Opens a nested message: reserves one byte for its length and returns where it starts. */
-  fork(): number {
-    this.ensure(1);
-    return this.pos++;
-  }
-
-  /** Closes the message opened at `start`, writing its length; longer ones are moved right to make room. */
-  join(start: number): void {
-    const length = this.pos - start - 1;
-    if (length < 0x80) {
+  /** Closes the message opened at `start` with `lengthBytes` reserved, moving it when its length needs more or fewer. */
+  join(start: number, lengthBytes = 1): void {
+    const length = this.pos - start - lengthBytes;
+    if (length < 0x80 && lengthBytes === 1) {
       this.buf[start] = length;
       return;
     }
-    const extra = varint32Size(length) - 1;
-    this.ensure(extra);
+    const size = varint32Size(length);
+    if (size !== lengthBytes) {
+      if (size > lengthBytes) this.ensure(size - lengthBytes);
+      this.buf.copyWithin(start + size, start + lengthBytes, this.pos);
+      this.pos += size - lengthBytes;
+    }
     const buf = this.buf;
-    buf.copyWithin(start + 1 + extra, start + 1, this.pos);
-    this.pos += extra;
     let pos = start;
     let rest = length;
     while (rest > 0x7f) {

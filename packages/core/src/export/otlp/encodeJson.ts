@@ -1,7 +1,8 @@
 import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
+import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
-import { KeyCache } from './keyCache.js';
+import { KeyCache, RepeatedValue } from './keyCache.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
@@ -37,7 +38,7 @@ const NAME = ascii(',"name":');
 const KIND = ascii(',"kind":');
 const START_TIME = ascii(',"startTimeUnixNano":');
 const END_TIME = ascii(',"endTimeUnixNano":');
-const ATTRIBUTES = ascii(',"attributes":[');
+const ATTRIBUTES = ascii(',"attributes":');
 const EVENTS = ascii(',"events":[');
 const EVENT_START = ascii('{"timeUnixNano":');
 const LINKS = ascii(',"links":[');
@@ -58,19 +59,24 @@ const SCOPE_END = ascii(']}');
 const SCOPE_END_WITH_SCHEMA = ascii('],"schemaUrl":');
 const RESOURCE_END = ascii(']}');
 
-/** The start of a KeyValue for one key, for each kind of value, up to the value itself. */
+/**
+ * The start of a KeyValue for one key, for each kind of value, up to the value itself, with the comma that goes in
+ * front of it (see `openList`).
+ */
 interface KeyPrefixes {
-  string: Buffer; // {"key":"k","value":{"stringValue":
-  int: Buffer; // {"key":"k","value":{"intValue":"
-  double: Buffer; // {"key":"k","value":{"doubleValue":
-  true: Buffer; // the whole KeyValue, {"key":"k","value":{"boolValue":true}}
+  string: Buffer; // ,{"key":"k","value":{"stringValue":
+  int: Buffer; // ,{"key":"k","value":{"intValue":"
+  double: Buffer; // ,{"key":"k","value":{"doubleValue":
+  true: Buffer; // the whole KeyValue, ,{"key":"k","value":{"boolValue":true}}
   false: Buffer;
-  any: Buffer; // {"key":"k","value":
+  any: Buffer; // ,{"key":"k","value":
+  /** The whole KeyValue of a string or number value that repeats. */
+  last: RepeatedValue;
 }
 
 const keys = new KeyCache<KeyPrefixes>(function encodeKey(key) {
   const w = new JsonWriter(key.length * 6 + 32);
-  w.raw('{"key":');
+  w.raw(',{"key":');
   w.string(key);
   w.raw(',"value":');
   const any = Buffer.from(w.finish());
@@ -82,15 +88,18 @@ const keys = new KeyCache<KeyPrefixes>(function encodeKey(key) {
     true: withValue('{"boolValue":true}}'),
     false: withValue('{"boolValue":false}}'),
     any,
+    last: new RepeatedValue(),
   };
 });
 
-// Each request body gets a buffer of its own (it is compressed and sent while the next one is being written),
-// sized from what earlier bodies took per span so that it rarely has to grow.
+// Bodies are written into a scratch buffer kept between calls, sized from what earlier bodies took per span so that
+// it rarely has to grow; each body is then copied out to a buffer of its own (it is compressed and sent while the
+// next one is being written).
 const INITIAL_BYTES_PER_SPAN = 1024;
 const MAX_BYTES_PER_SPAN_HINT = 8192;
 const SIZE_MARGIN = 1.25;
 let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
+const bodyScratch = new Scratch();
 
 /** A 64-bit nanosecond timestamp as a quoted decimal string. */
 function writeUnixNanos(w: JsonWriter, epochMs: number): void {
@@ -114,23 +123,23 @@ function writeDouble(w: JsonWriter, value: number): void {
 function writeAnyValue(w: JsonWriter, value: unknown): boolean {
   switch (typeof value) {
     case 'string':
-      w.bytes(STRING_VALUE);
+      w.copy(STRING_VALUE);
       w.string(value);
       w.raw('}');
       return true;
     case 'number':
       if (Number.isSafeInteger(value)) {
-        w.bytes(INT_VALUE);
+        w.copy(INT_VALUE);
         w.integer(value);
         w.raw('"}');
       } else {
-        w.bytes(DOUBLE_VALUE);
+        w.copy(DOUBLE_VALUE);
         writeDouble(w, value);
         w.raw('}');
       }
       return true;
     case 'boolean':
-      w.bytes(value ? BOOL_TRUE : BOOL_FALSE);
+      w.copy(value ? BOOL_TRUE : BOOL_FALSE);
       return true;
     case 'undefined':
       return false;
@@ -138,7 +147,7 @@ function writeAnyValue(w: JsonWriter, value: unknown): boolean {
       if (value === null) return false;
       const normalized = toAttributeValue(value);
       if (!Array.isArray(normalized)) return writeAnyValue(w, normalized);
-      w.bytes(ARRAY_START);
+      w.copy(ARRAY_START);
       for (let i = 0; i < normalized.length; i++) {
         if (i > 0) w.raw(',');
         if (!writeAnyValue(w, normalized[i])) w.raw('{}');
@@ -149,85 +158,111 @@ function writeAnyValue(w: JsonWriter, value: unknown): boolean {
   }
 }
 
-/** A KeyValue, preceded by a comma unless `first`. Returns whether it wrote one. */
-function writeKeyValue(w: JsonWriter, key: string, value: unknown, first: boolean): boolean {
+// Lists of KeyValues are written with a comma in front of every entry, so that a cached KeyValue is one copy: the
+// list's opening bracket then takes the place of the first comma.
+function openList(w: JsonWriter): number {
+  return w.pos;
+}
+
+function closeList(w: JsonWriter, start: number): void {
+  if (w.pos === start) w.raw('[]');
+  else {
+    w.buf[start] = 0x5b; // [
+    w.raw(']');
+  }
+}
+
+/** A KeyValue with a comma in front (see `openList`); nothing when the value carries nothing. */
+function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
   // The usual value types are written here, in one go with their cached key prefix; the rest by writeAnyValue.
   switch (typeof value) {
-    case 'string':
-      if (!first) w.raw(',');
-      w.bytes(keys.get(key).string);
+    case 'string': {
+      const entry = keys.get(key);
+      if (value === entry.last.value) {
+        w.copy(entry.last.encoded!);
+        return;
+      }
+      const start = w.pos;
+      w.copy(entry.string);
       w.string(value);
       w.raw('}}');
-      return true;
-    case 'number':
-      if (!first) w.raw(',');
+      entry.last.remember(value, w.buf, start, w.pos);
+      return;
+    }
+    case 'number': {
+      const entry = keys.get(key);
+      if (value === entry.last.value) {
+        w.copy(entry.last.encoded!);
+        return;
+      }
+      const start = w.pos;
       if (Number.isSafeInteger(value)) {
-        w.bytes(keys.get(key).int);
+        w.copy(entry.int);
         w.integer(value);
         w.raw('"}}');
       } else {
-        w.bytes(keys.get(key).double);
+        w.copy(entry.double);
         writeDouble(w, value);
         w.raw('}}');
       }
-      return true;
+      entry.last.remember(value, w.buf, start, w.pos);
+      return;
+    }
     case 'boolean':
-      if (!first) w.raw(',');
-      w.bytes(value ? keys.get(key).true : keys.get(key).false);
-      return true;
+      w.copy(value ? keys.get(key).true : keys.get(key).false);
+      return;
     case 'undefined':
-      return false;
+      return;
     default: {
-      if (value === null) return false;
+      if (value === null) return;
       const mark = w.pos;
-      if (!first) w.raw(',');
-      w.bytes(keys.get(key).any);
+      w.copy(keys.get(key).any);
       if (!writeAnyValue(w, value)) {
         w.pos = mark;
-        return false;
+        return;
       }
       w.raw('}');
-      return true;
     }
   }
 }
 
-/** The KeyValues of the attributes that carry a value, comma-separated. Returns whether none was written. */
-function writeAttributes(w: JsonWriter, attributes: Readonly<Record<string, TagValue | unknown>>, first: boolean): boolean {
-  for (const key in attributes) if (writeKeyValue(w, key, attributes[key], first)) first = false;
-  return first;
+/** The KeyValues of the attributes that carry a value, each with a comma in front. */
+function writeAttributes(w: JsonWriter, attributes: Readonly<Record<string, TagValue | unknown>>): void {
+  for (const key in attributes) writeKeyValue(w, key, attributes[key]);
 }
 
 function writeEvent(w: JsonWriter, log: SpanLog): void {
-  w.bytes(EVENT_START);
+  w.copy(EVENT_START);
   writeUnixNanos(w, log.timestamp);
-  w.bytes(NAME);
+  w.copy(NAME);
   w.string(log.message);
-  w.bytes(ATTRIBUTES);
-  writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level, true);
-  if (log.fields) writeAttributes(w, log.fields, false);
-  w.raw(']');
+  w.copy(ATTRIBUTES);
+  const list = openList(w);
+  writeKeyValue(w, LOG_LEVEL_ATTRIBUTE, log.level);
+  if (log.fields) writeAttributes(w, log.fields);
+  closeList(w, list);
   writeCount(w, DROPPED_ATTRIBUTES, log.droppedFieldsCount);
   w.raw('}');
 }
 
 function writeLink(w: JsonWriter, link: SpanLink): void {
-  w.bytes(LINK_START);
+  w.copy(LINK_START);
   w.raw(link.context.traceId);
-  w.bytes(SPAN_ID);
+  w.copy(SPAN_ID);
   w.raw(link.context.spanId);
   w.raw('"');
   if (link.context.traceState) {
-    w.bytes(TRACE_STATE);
+    w.copy(TRACE_STATE);
     w.string(link.context.traceState);
   }
   if (link.tags) {
-    w.bytes(ATTRIBUTES);
-    writeAttributes(w, link.tags, true);
-    w.raw(']');
+    w.copy(ATTRIBUTES);
+    const list = openList(w);
+    writeAttributes(w, link.tags);
+    closeList(w, list);
   }
   writeCount(w, DROPPED_ATTRIBUTES, link.droppedTagsCount);
-  w.bytes(FLAGS);
+  w.copy(FLAGS);
   w.integer((link.context.traceFlags ?? 0) & 0xff);
   w.raw('}');
 }
@@ -235,48 +270,49 @@ function writeLink(w: JsonWriter, link: SpanLink): void {
 /** A dropped-something count, left out when zero (the default). */
 function writeCount(w: JsonWriter, field: Buffer, count: number | undefined): void {
   if (!count) return;
-  w.bytes(field);
+  w.copy(field);
   w.integer(count);
 }
 
 function writeSpan(w: JsonWriter, span: ReadableSpan): void {
-  w.bytes(SPAN_START);
+  w.copy(SPAN_START);
   w.raw(span.traceId);
-  w.bytes(SPAN_ID);
+  w.copy(SPAN_ID);
   w.raw(span.spanId);
   w.raw('"');
   if (span.traceState) {
-    w.bytes(TRACE_STATE);
+    w.copy(TRACE_STATE);
     w.string(span.traceState);
   }
   if (span.parentSpanId) {
-    w.bytes(PARENT_SPAN_ID);
+    w.copy(PARENT_SPAN_ID);
     w.raw(span.parentSpanId);
     w.raw('"');
   }
-  w.bytes(FLAGS);
+  w.copy(FLAGS);
   w.integer(span.traceFlags & 0xff);
-  w.bytes(NAME);
+  w.copy(NAME);
   w.string(span.operationName);
-  w.bytes(KIND);
+  w.copy(KIND);
   w.integer(otlpSpanKind(span.kind));
-  w.bytes(START_TIME);
+  w.copy(START_TIME);
   writeUnixNanos(w, span.startTime);
-  w.bytes(END_TIME);
+  w.copy(END_TIME);
   writeUnixNanos(w, span.endTime ?? span.startTime);
 
-  w.bytes(ATTRIBUTES);
+  w.copy(ATTRIBUTES);
+  const list = openList(w);
   const tags = span.tags;
-  let first = writeAttributes(w, tags, true);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined && writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component, first)) first = false;
+  writeAttributes(w, tags);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component);
   const status = span.status;
-  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status), first);
-  w.raw(']');
+  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status));
+  closeList(w, list);
   writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);
 
   const logs = span.logs;
   if (logs.length > 0) {
-    w.bytes(EVENTS);
+    w.copy(EVENTS);
     for (let i = 0; i < logs.length; i++) {
       if (i > 0) w.raw(',');
       writeEvent(w, logs[i]);
@@ -286,7 +322,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   writeCount(w, DROPPED_EVENTS, span.droppedLogsCount);
   const links = span.links;
   if (links.length > 0) {
-    w.bytes(LINKS);
+    w.copy(LINKS);
     for (let i = 0; i < links.length; i++) {
       if (i > 0) w.raw(',');
       writeLink(w, links[i]);
@@ -297,10 +333,10 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
 
   const message = otlpStatusMessage(status);
   if (message) {
-    w.bytes(STATUS_WITH_MESSAGE);
+    w.copy(STATUS_WITH_MESSAGE);
     w.string(message);
-    w.bytes(STATUS_CODE_AFTER_MESSAGE);
-  } else w.bytes(STATUS_CODE_ONLY);
+    w.copy(STATUS_CODE_AFTER_MESSAGE);
+  } else w.copy(STATUS_CODE_ONLY);
   w.integer(otlpStatusCode(status));
   w.raw('}}');
 }
@@ -314,9 +350,11 @@ function resourceStart(resource: Resource): Buffer {
   let bytes = resourceCache.get(resource);
   if (bytes === undefined) {
     const w = new JsonWriter(1024);
-    w.raw('{"resource":{"attributes":[');
-    writeAttributes(w, resource.attributes, true);
-    w.raw(']},"scopeSpans":[');
+    w.raw('{"resource":{"attributes":');
+    const list = openList(w);
+    writeAttributes(w, resource.attributes);
+    closeList(w, list);
+    w.raw('},"scopeSpans":[');
     bytes = Buffer.from(w.finish());
     resourceCache.set(resource, bytes);
   }
@@ -345,31 +383,32 @@ function scopeStart(scope: InstrumentationScope): Buffer {
  * `/v1/traces`.
  */
 export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
-  const w = new JsonWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
-  w.bytes(REQUEST_START);
+  const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
+  const w = new JsonWriter(size, bodyScratch.take(size));
+  w.copy(REQUEST_START);
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
     firstGroup = false;
-    w.bytes(resourceStart(resource));
+    w.copy(resourceStart(resource));
     let firstScope = true;
     for (const [scope, scopeGroup] of groupByScope(resource, group)) {
       if (!firstScope) w.raw(',');
       firstScope = false;
-      w.bytes(scopeStart(scope));
+      w.copy(scopeStart(scope));
       for (let i = 0; i < scopeGroup.length; i++) {
         if (i > 0) w.raw(',');
         writeSpan(w, scopeGroup[i]);
       }
       if (scope.schemaUrl) {
-        w.bytes(SCOPE_END_WITH_SCHEMA);
+        w.copy(SCOPE_END_WITH_SCHEMA);
         w.string(String(scope.schemaUrl));
         w.raw('}');
-      } else w.bytes(SCOPE_END);
+      } else w.copy(SCOPE_END);
     }
-    w.bytes(RESOURCE_END);
+    w.copy(RESOURCE_END);
   }
   w.raw(']}');
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
-  return w.finish();
+  return bodyScratch.finish(w);
 }

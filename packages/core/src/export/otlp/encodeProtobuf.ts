@@ -11,7 +11,8 @@ import {
   otlpStatusMessage,
   statusNameAttribute,
 } from './otlpModel.js';
-import { KeyCache } from './keyCache.js';
+import { KeyCache, RepeatedValue } from './keyCache.js';
+import { Scratch } from './BufferWriter.js';
 import { ProtobufWriter } from './ProtobufWriter.js';
 import { splitUnixNanos, type Fixed64 } from './unixNanos.js';
 
@@ -66,26 +67,37 @@ const ANY_DOUBLE = 0x21; // 4, I64
 const ANY_ARRAY = 0x2a; // 5, LEN
 const ARRAY_VALUES = 0x0a; // 1, LEN
 
+// A span message is mostly 128 to 16383 bytes long: its length takes two bytes, reserved up front.
+const SPAN_LENGTH_BYTES = 2;
+
 /** Span.flags keeps the W3C trace flags in its low byte. */
 const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
 
 const scratch: Fixed64 = { lo: 0, hi: 0 };
 
-// The `key` field of a KeyValue and the key of its `value` field, encoded once per attribute name.
-const keys = new KeyCache<Buffer>(function encodeKey(key) {
+interface KeyEntry {
+  /** The `key` field of a KeyValue and the key of its `value` field. */
+  key: Buffer;
+  /** A KeyValue (its length and body, without the field key in front) whose string or number value repeats. */
+  last: RepeatedValue;
+}
+
+// Encoded once per attribute name.
+const keys = new KeyCache<KeyEntry>(function encodeKey(key) {
   const w = new ProtobufWriter(key.length * 3 + 8);
   w.tag(KEY_VALUE_KEY);
   w.string(key);
   w.tag(KEY_VALUE_VALUE);
-  return Buffer.from(w.finish());
+  return { key: Buffer.from(w.finish()), last: new RepeatedValue() };
 });
 
-// Each request body gets a buffer of its own (it is compressed and sent while the next one is being written),
-// sized from what earlier bodies took per span so that it rarely has to grow.
+// Bodies are written into a scratch buffer kept between calls (see Scratch), sized from what earlier bodies took per
+// span so that it rarely has to grow; each body is then copied out to a buffer of its own.
 const INITIAL_BYTES_PER_SPAN = 512;
 const MAX_BYTES_PER_SPAN_HINT = 4096;
 const SIZE_MARGIN = 1.25;
 let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
+const bodyScratch = new Scratch();
 
 /** The body of an AnyValue. Returns false when the value carries nothing (the attribute is then left out). */
 function writeAnyValueBody(w: ProtobufWriter, value: unknown): boolean {
@@ -130,10 +142,15 @@ function writeAnyValueBody(w: ProtobufWriter, value: unknown): boolean {
 /** One KeyValue under `fieldKey`; nothing at all when the value carries nothing. */
 function writeKeyValue(w: ProtobufWriter, fieldKey: number, key: string, value: unknown): void {
   if (value === undefined || value === null) return;
+  const entry = keys.get(key);
   const mark = w.pos;
   w.tag(fieldKey);
+  if (value === entry.last.value) {
+    w.copy(entry.last.encoded!);
+    return;
+  }
   const keyValue = w.fork();
-  w.raw(keys.get(key));
+  w.copy(entry.key);
   const anyValue = w.fork();
   if (!writeAnyValueBody(w, value)) {
     w.pos = mark;
@@ -141,6 +158,7 @@ function writeKeyValue(w: ProtobufWriter, fieldKey: number, key: string, value: 
   }
   w.join(anyValue);
   w.join(keyValue);
+  if (typeof value !== 'object') entry.last.remember(value, w.buf, keyValue, w.pos);
 }
 
 function writeAttributes(w: ProtobufWriter, fieldKey: number, attributes: Readonly<Record<string, TagValue | unknown>>): void {
@@ -188,7 +206,7 @@ function writeCount(w: ProtobufWriter, fieldKey: number, count: number | undefin
 
 function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SCOPE_SPANS_SPANS);
-  const start = w.fork();
+  const start = w.fork(SPAN_LENGTH_BYTES);
   w.tag(SPAN_TRACE_ID);
   w.bytesFromHex(span.traceId);
   w.tag(SPAN_SPAN_ID);
@@ -241,7 +259,7 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SPAN_FLAGS[0]);
   w.tag(SPAN_FLAGS[1]);
   w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
-  w.join(start);
+  w.join(start, SPAN_LENGTH_BYTES);
 }
 
 // A resource is the same for every span of a tracer: encode it once.
@@ -288,15 +306,16 @@ function encodedScope(scope: InstrumentationScope): Buffer {
  * `/v1/traces`. https://opentelemetry.io/docs/specs/otlp/#binary-protobuf-encoding
  */
 export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
-  const w = new ProtobufWriter(Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024);
+  const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
+  const w = new ProtobufWriter(size, bodyScratch.take(size));
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
     const resourceSpans = w.fork();
-    w.raw(encodedResource(resource));
+    w.copy(encodedResource(resource));
     for (const [scope, scopeGroup] of groupByScope(resource, group)) {
       w.tag(RESOURCE_SPANS_SCOPE_SPANS);
       const scopeSpans = w.fork();
-      w.raw(encodedScope(scope));
+      w.copy(encodedScope(scope));
       for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i]);
       if (scope.schemaUrl) {
         w.tag(SCOPE_SPANS_SCHEMA_URL);
@@ -307,5 +326,5 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
     w.join(resourceSpans);
   }
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
-  return w.finish();
+  return bodyScratch.finish(w);
 }

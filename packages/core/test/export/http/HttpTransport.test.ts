@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { gunzipSync } from 'node:zlib';
-import { HttpTransport, MAX_RESPONSE_BYTES } from '../../../src/export/http/HttpTransport.js';
+import { HttpTransport, MAX_RESPONSE_BYTES, MAX_SYNC_GZIP_BYTES } from '../../../src/export/http/HttpTransport.js';
 import { closedPortUrl, TestCollector } from '../../helpers/collector.js';
 
 describe('HttpTransport', () => {
@@ -23,6 +23,15 @@ describe('HttpTransport', () => {
     expect(request.url).to.equal('/v1/traces');
     expect(request.headers).to.include({ 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-tenant': 'acme' });
     expect(request.body.toString()).to.equal('{"a":1}');
+  });
+
+  it('gzips bodies on either side of the size compressed in place, each to the bytes given', async () => {
+    const transport = new HttpTransport({ url: 'http://127.0.0.1:4318/v1/traces', contentType: 'application/x-protobuf' });
+    for (const size of [0, 1, MAX_SYNC_GZIP_BYTES, MAX_SYNC_GZIP_BYTES + 1, 4 * MAX_SYNC_GZIP_BYTES]) {
+      const bytes = Buffer.alloc(size, 'otlp body ');
+      expect(gunzipSync(await transport.prepare(bytes)).equals(bytes), `size ${size}`).to.equal(true);
+    }
+    transport.shutdown();
   });
 
   it('sends uncompressed bodies when compression is none', async () => {

@@ -43,6 +43,26 @@ describe('ProtobufWriter', () => {
     expect(ours((w) => w.bytesFromHex('0aF7ff00'))).to.deep.equal(Buffer.from([4, 0x0a, 0xf7, 0xff, 0x00]));
   });
 
+  it('patches lengths reserved two bytes ahead (spans), moving short and very long messages to fit', () => {
+    for (const size of [0, 1, 125, 126, 127, 128, 16_380, 16_381, 16_382, 16_383, 16_384, 300_000]) {
+      const payload = 'z'.repeat(size);
+      const expected = reference((w) => {
+        w.uint32(0x12).fork().uint32(0x0a).bytes(Buffer.from(payload)).ldelim().uint32(0x18).uint32(7);
+      });
+      const actual = ours((w) => {
+        w.tag(0x12);
+        const start = w.fork(2);
+        w.tag(0x0a);
+        w.uint32(size);
+        w.copy(Buffer.from(payload));
+        w.join(start, 2);
+        w.tag(0x18);
+        w.uint32(7);
+      });
+      expect(actual.equals(expected), `size ${size}`).to.equal(true);
+    }
+  });
+
   it('patches nested message lengths, moving long messages to fit a longer length', () => {
     for (const size of [0, 1, 127, 128, 16_383, 16_384, 300_000]) {
       const payload = 'y'.repeat(size);
@@ -54,7 +74,7 @@ describe('ProtobufWriter', () => {
         const start = w.fork();
         w.tag(0x12);
         w.uint32(size);
-        w.raw(Buffer.from(payload));
+        w.copy(Buffer.from(payload));
         w.join(start);
       });
       expect(actual.equals(expected), `size ${size}`).to.equal(true);

@@ -97,6 +97,23 @@ describe('encodeOtlpProtobuf', () => {
     expect(otlpSpans(decoded)[1000].attributes[0].value.stringValue).to.equal(long);
   });
 
+  it('writes values that repeat across spans exactly as the others (cached encodings), in both encodings', () => {
+    // Each key keeps the encoding of a value seen twice in a row: runs of one value, a change, a value back, another
+    // key holding the same text, and the same key in an event and on the resource.
+    const values: TagValue[] = ['GET', 'GET', 'GET', 'POST', 'POST', 'GET', 200, 200, 404, 200, true, true, false, 'x'.repeat(300), 'x'.repeat(300), 1.5, 1.5];
+    const spans = values.map((value, i) =>
+      finishedSpan({ tags: { 'http.request.method': value, other: value, [`k${i % 2}`]: i % 3 } }, undefined, (span) => span.log('info', 'e', { 'http.request.method': i })),
+    );
+    const decoded = sameAsJson([...spans, ...spans]);
+    const written = otlpSpans(decoded).map((span) => span.attributes.find((a: { key: string }) => a.key === 'http.request.method').value);
+    const expected = values.map((value) =>
+      typeof value === 'string' ? { stringValue: value } : typeof value === 'boolean' ? { boolValue: value } : Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value },
+    );
+    expect(written).to.deep.equal([...expected, ...expected]);
+    const events = otlpSpans(decoded).map((span) => span.events[0].attributes.find((a: { key: string }) => a.key === 'http.request.method').value.intValue);
+    expect(events).to.deep.equal([...values.keys(), ...values.keys()].map(String));
+  });
+
   it('encodes an empty batch as an empty request', () => {
     expect(encodeOtlpProtobuf([]).length).to.equal(0);
     expect(decodeOtlpProtobuf(encodeOtlpProtobuf([]))).to.deep.equal({});
