@@ -112,7 +112,7 @@ describe('three services: gateway (express) → inventory (koa, fetch) → prici
     expect(c.inventoryClient.parentSpanId).to.equal(c.inventoryServer.spanId);
     expect(c.pricingServer.parentSpanId).to.equal(c.inventoryClient.spanId);
     expect(c.inventoryClient.tags['url.full']).to.equal(`${services.pricingUrl}/prices/apple`);
-    expect(c.gatewayClient.tags['url.full']).to.equal(`${services.inventoryUrl}/stock/apple?channel=web`);
+    expect(c.gatewayClient.tags['url.full']).to.equal(`${services.inventoryUrl}/stock/apple?channel=REDACTED`);
   });
 
   it('delivers both W3C traceparent and the x-trace-id headers at every hop', async () => {
