@@ -11,49 +11,21 @@
 import { AuditTracer } from '@audit-tracing/core';
 import { registerOpenTelemetry } from '@audit-tracing/opentelemetry';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { SpanKind, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { numberFromEnv } from './lib/env.mjs';
+import { noopSpanProcessor, openTelemetryApiSpans, ourSpans } from './lib/spanWork.mjs';
 import { median } from './lib/median.mjs';
 import { describeMachine, writeResults } from './lib/results.mjs';
 
 const SPANS = Math.round(numberFromEnv('BENCH_SPANS', 200_000));
 const ROUNDS = Math.round(numberFromEnv('BENCH_ROUNDS', 7));
 
-function ours(tracer) {
-  return function oursRound(count) {
-    for (let i = 0; i < count; i++) {
-      const span = tracer.startSpan('GET /users/:id', undefined, { kind: 'server' });
-      span.setTag('http.request.method', 'GET');
-      span.setTag('url.path', '/users/42');
-      span.setTag('http.route', '/users/:id');
-      span.setTag('http.response.status_code', 200);
-      span.setTag('user.active', true);
-      span.finish();
-    }
-  };
-}
-
-function throughApi(tracer) {
-  return function apiRound(count) {
-    for (let i = 0; i < count; i++) {
-      const span = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER });
-      span.setAttribute('http.request.method', 'GET');
-      span.setAttribute('url.path', '/users/42');
-      span.setAttribute('http.route', '/users/:id');
-      span.setAttribute('http.response.status_code', 200);
-      span.setAttribute('user.active', true);
-      span.end();
-    }
-  };
-}
-
-const noopProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
 const auditTracer = new AuditTracer({ serviceName: 'bench', exporterType: 'none' });
 registerOpenTelemetry({ tracer: auditTracer });
 const contenders = {
-  ours: ours(auditTracer),
-  bridge: throughApi(trace.getTracer('bench', '1.0.0')),
-  sdk: throughApi(new BasicTracerProvider({ spanProcessors: [noopProcessor] }).getTracer('bench', '1.0.0')),
+  ours: ourSpans(auditTracer),
+  bridge: openTelemetryApiSpans(trace.getTracer('bench', '1.0.0')),
+  sdk: openTelemetryApiSpans(new BasicTracerProvider({ spanProcessors: [noopSpanProcessor] }).getTracer('bench', '1.0.0')),
 };
 const names = Object.keys(contenders);
 

@@ -7,8 +7,8 @@
 // Environment: BENCH_SPANS (spans per round, default 200000), BENCH_ROUNDS (measured rounds, default 7).
 import { AuditTracer } from '@audit-tracing/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { SpanKind } from '@opentelemetry/api';
 import { numberFromEnv } from './lib/env.mjs';
+import { noopSpanProcessor, openTelemetryApiSpans, ourSpans } from './lib/spanWork.mjs';
 import { median } from './lib/median.mjs';
 import { describeMachine, writeResults } from './lib/results.mjs';
 
@@ -16,39 +16,11 @@ const SPANS = Math.round(numberFromEnv('BENCH_SPANS', 200_000));
 const ROUNDS = Math.round(numberFromEnv('BENCH_ROUNDS', 7));
 
 function ours() {
-  const tracer = new AuditTracer({ serviceName: 'bench', exporterType: 'none' });
-  return function oursRound(count) {
-    for (let i = 0; i < count; i++) {
-      const span = tracer.startSpan('GET /users/:id', undefined, { kind: 'server' });
-      span.setTag('http.request.method', 'GET');
-      span.setTag('url.path', '/users/42');
-      span.setTag('http.route', '/users/:id');
-      span.setTag('http.response.status_code', 200);
-      span.setTag('user.active', true);
-      span.finish();
-    }
-  };
+  return ourSpans(new AuditTracer({ serviceName: 'bench', exporterType: 'none' }));
 }
 
 function openTelemetry() {
-  const noopProcessor = {
-    onStart() {},
-    onEnd() {},
-    forceFlush: async () => {},
-    shutdown: async () => {},
-  };
-  const tracer = new BasicTracerProvider({ spanProcessors: [noopProcessor] }).getTracer('bench');
-  return function openTelemetryRound(count) {
-    for (let i = 0; i < count; i++) {
-      const span = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER });
-      span.setAttribute('http.request.method', 'GET');
-      span.setAttribute('url.path', '/users/42');
-      span.setAttribute('http.route', '/users/:id');
-      span.setAttribute('http.response.status_code', 200);
-      span.setAttribute('user.active', true);
-      span.end();
-    }
-  };
+  return openTelemetryApiSpans(new BasicTracerProvider({ spanProcessors: [noopSpanProcessor] }).getTracer('bench'));
 }
 
 function timeRound(run) {
