@@ -196,6 +196,8 @@ async function runOne(framework, config, collector, collectorUrl) {
       spansReceived: countAfter.spans - countBefore.spans,
       serverSpansReceived: countAfter.serverSpans - countBefore.serverSpans,
       collectorRequests: countAfter.requests - countBefore.requests,
+      // What decoding and counting the exports cost the collector, on the same cores as the server.
+      collectorCpuUsPerReq: served > 0 ? (countAfter.cpuUs - countBefore.cpuUs) / served : NaN,
       collectorUnanswered: countAfter.unanswered - countBefore.unanswered,
       collectorUnansweredSpans: countAfter.unansweredSpans - countBefore.unansweredSpans,
       collectorErrors: countAfter.errors - countBefore.errors,
@@ -241,6 +243,7 @@ function summarise(runs) {
         reqPerSec: median(done.map((run) => run.reqPerSec)),
         latencyP99Ms: median(done.map((run) => run.latencyP99Ms)),
         cpuUsPerReq: median(done.map((run) => run.cpuUsPerReq)),
+        collectorCpuUsPerReq: median(done.map((run) => run.collectorCpuUsPerReq)),
         peakRssMb: median(done.map((run) => run.peakRssMb)),
         served,
         spansReceived: done.reduce((sum, run) => sum + run.spansReceived, 0),
@@ -317,7 +320,7 @@ function spanCheck(row) {
 }
 
 function printTable(framework, rows) {
-  const header = ['config', 'req/s', '×bare', 'p99 ms', '×bare', 'CPU µs/req', 'vs bare', '×bare', 'RSS MB', 'vs bare', 'server spans received / requests served'];
+  const header = ['config', 'req/s', '×bare', 'p99 ms', '×bare', 'CPU µs/req', 'vs bare', '×bare', 'RSS MB', 'vs bare', 'collector µs/req', 'server spans received / requests served'];
   const lines = [header];
   for (const [config, row] of Object.entries(rows)) {
     if (row.unavailable) {
@@ -336,6 +339,7 @@ function printTable(framework, rows) {
       fmt(ratio.cpu, 2),
       fmt(row.peakRssMb, 1),
       signed(ratio.addedRssMb),
+      fmt(row.collectorCpuUsPerReq, 1),
       spanCheck(row),
     ]);
   }
