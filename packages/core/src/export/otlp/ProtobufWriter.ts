@@ -153,12 +153,15 @@ export class ProtobufWriter extends BufferWriter {
     return start;
   }
 
-  /** Closes the message opened at `start` with `lengthBytes` reserved, moving it when its length needs more or fewer. */
-  join(start: number, lengthBytes = 1): void {
+  /**
+   * Closes the message opened at `start` with `lengthBytes` reserved, moving it when its length needs more or fewer.
+   * Returns how far it moved (bytes, negative when back).
+   */
+  join(start: number, lengthBytes = 1): number {
     const length = this.pos - start - lengthBytes;
     if (length < 0x80 && lengthBytes === 1) {
       this.buf[start] = length;
-      return;
+      return 0;
     }
     const size = varint32Size(length);
     if (size !== lengthBytes) {
@@ -174,5 +177,6 @@ export class ProtobufWriter extends BufferWriter {
       rest >>>= 7;
     }
     buf[pos] = rest;
+    return size - lengthBytes;
   }
 }

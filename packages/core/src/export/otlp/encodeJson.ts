@@ -2,6 +2,7 @@ import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, T
 import { toAttributeValue } from '../attributeValue.js';
 import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
+import { AttributeRuns } from './attributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import {
   COMPONENT_ATTRIBUTE,
@@ -174,10 +175,14 @@ function closeList(w: JsonWriter, start: number): void {
 
 /** A KeyValue with a comma in front (see `openList`); nothing when the value carries nothing. */
 function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
+  writeKeyValueOf(w, keys.get(key), value);
+}
+
+/** The same, given the key's cached entry. */
+function writeKeyValueOf(w: JsonWriter, entry: KeyPrefixes, value: unknown): void {
   // The usual value types are written here, in one go with their cached key prefix; the rest by writeAnyValue.
   switch (typeof value) {
     case 'string': {
-      const entry = keys.get(key);
       if (value === entry.last.value) {
         w.copy(entry.last.encoded!);
         return;
@@ -190,7 +195,6 @@ function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
       return;
     }
     case 'number': {
-      const entry = keys.get(key);
       if (value === entry.last.value) {
         w.copy(entry.last.encoded!);
         return;
@@ -209,14 +213,14 @@ function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
       return;
     }
     case 'boolean':
-      w.copy(value ? keys.get(key).true : keys.get(key).false);
+      w.copy(value ? entry.true : entry.false);
       return;
     case 'undefined':
       return;
     default: {
       if (value === null) return;
       const mark = w.pos;
-      w.copy(keys.get(key).any);
+      w.copy(entry.any);
       if (!writeAnyValue(w, value)) {
         w.pos = mark;
         return;
@@ -274,7 +278,15 @@ function writeCount(w: JsonWriter, field: Buffer, count: number | undefined): vo
   w.integer(count);
 }
 
-function writeSpan(w: JsonWriter, span: ReadableSpan): void {
+function keyEntry(key: string): KeyPrefixes {
+  return keys.get(key);
+}
+
+/** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
+const newAttributeRuns = () => new AttributeRuns<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
+type JsonAttributeRuns = ReturnType<typeof newAttributeRuns>;
+
+function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns): void {
   w.copy(SPAN_START);
   w.raw(span.traceId);
   w.copy(SPAN_ID);
@@ -303,10 +315,13 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
   w.copy(ATTRIBUTES);
   const list = openList(w);
   const tags = span.tags;
-  writeAttributes(w, tags);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component);
+  runs.begin();
+  for (const key in tags) runs.attribute(w, key, tags[key]);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
   const status = span.status;
-  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status));
+  const statusName = statusNameAttribute(status);
+  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
+  runs.end(w);
   closeList(w, list);
   writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);
 
@@ -386,6 +401,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new JsonWriter(size, bodyScratch.take(size));
   w.copy(REQUEST_START);
+  const runs = newAttributeRuns();
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
@@ -398,7 +414,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
       w.copy(scopeStart(scope));
       for (let i = 0; i < scopeGroup.length; i++) {
         if (i > 0) w.raw(',');
-        writeSpan(w, scopeGroup[i]);
+        writeSpan(w, scopeGroup[i], runs);
       }
       if (scope.schemaUrl) {
         w.copy(SCOPE_END_WITH_SCHEMA);

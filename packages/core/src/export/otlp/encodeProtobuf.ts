@@ -11,6 +11,7 @@ import {
   otlpStatusMessage,
   statusNameAttribute,
 } from './otlpModel.js';
+import { AttributeRuns } from './attributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { Scratch } from './BufferWriter.js';
 import { ProtobufWriter } from './ProtobufWriter.js';
@@ -142,7 +143,11 @@ function writeAnyValueBody(w: ProtobufWriter, value: unknown): boolean {
 /** One KeyValue under `fieldKey`; nothing at all when the value carries nothing. */
 function writeKeyValue(w: ProtobufWriter, fieldKey: number, key: string, value: unknown): void {
   if (value === undefined || value === null) return;
-  const entry = keys.get(key);
+  writeKeyValueOf(w, fieldKey, keys.get(key), value);
+}
+
+/** The same, given the key's cached entry. */
+function writeKeyValueOf(w: ProtobufWriter, fieldKey: number, entry: KeyEntry, value: unknown): void {
   const mark = w.pos;
   w.tag(fieldKey);
   if (value === entry.last.value) {
@@ -204,7 +209,20 @@ function writeCount(w: ProtobufWriter, fieldKey: number, count: number | undefin
   w.uint32(count);
 }
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
+function keyEntry(key: string): KeyEntry {
+  return keys.get(key);
+}
+
+function writeSpanAttribute(w: ProtobufWriter, entry: KeyEntry, value: unknown): void {
+  if (value === undefined || value === null) return;
+  writeKeyValueOf(w, SPAN_ATTRIBUTES, entry, value);
+}
+
+/** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
+const newAttributeRuns = () => new AttributeRuns<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
+type ProtobufAttributeRuns = ReturnType<typeof newAttributeRuns>;
+
+function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns): void {
   w.tag(SCOPE_SPANS_SPANS);
   const start = w.fork(SPAN_LENGTH_BYTES);
   w.tag(SPAN_TRACE_ID);
@@ -231,11 +249,13 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.fixed64(scratch.lo, scratch.hi);
 
   const tags = span.tags;
-  writeAttributes(w, SPAN_ATTRIBUTES, tags);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, SPAN_ATTRIBUTES, COMPONENT_ATTRIBUTE, span.component);
+  runs.begin();
+  for (const key in tags) runs.attribute(w, key, tags[key]);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
   const status = span.status;
   const statusName = statusNameAttribute(status);
-  if (statusName !== undefined) writeKeyValue(w, SPAN_ATTRIBUTES, STATUS_NAME_ATTRIBUTE, statusName);
+  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
+  runs.end(w);
 
   writeCount(w, SPAN_DROPPED_ATTRIBUTES_COUNT, span.droppedTagsCount);
   const logs = span.logs;
@@ -259,7 +279,8 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SPAN_FLAGS[0]);
   w.tag(SPAN_FLAGS[1]);
   w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
-  w.join(start, SPAN_LENGTH_BYTES);
+  const moved = w.join(start, SPAN_LENGTH_BYTES);
+  if (moved !== 0) runs.moved(moved);
 }
 
 // A resource is the same for every span of a tracer: encode it once.
@@ -308,6 +329,7 @@ function encodedScope(scope: InstrumentationScope): Buffer {
 export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new ProtobufWriter(size, bodyScratch.take(size));
+  const runs = newAttributeRuns();
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
     const resourceSpans = w.fork();
@@ -315,8 +337,10 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
     for (const [scope, scopeGroup] of groupByScope(resource, group)) {
       w.tag(RESOURCE_SPANS_SCOPE_SPANS);
       const scopeSpans = w.fork();
+      // Joining the previous group moved its spans: none of them can be copied from.
+      runs.forget();
       w.copy(encodedScope(scope));
-      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i]);
+      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i], runs);
       if (scope.schemaUrl) {
         w.tag(SCOPE_SPANS_SCHEMA_URL);
         w.string(String(scope.schemaUrl));
