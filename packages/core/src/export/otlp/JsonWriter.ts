@@ -89,15 +89,50 @@ export class JsonWriter extends BufferWriter {
     this.pos += digits;
   }
 
-  /** A whole number from 0 to 999999, zero-padded to six digits: the nanoseconds within a millisecond. */
+  /** A whole number from 0 to 999999, zero-padded to six digits, two digits at a time. */
   sixDigits(value: number): void {
     this.ensure(6);
     const buf = this.buf;
-    let rest = value | 0;
-    for (let i = this.pos + 5; i >= this.pos; i--) {
-      buf[i] = 0x30 + (rest % 10);
-      rest = (rest / 10) | 0;
+    const pos = this.pos;
+    const high = (value / 10_000) | 0;
+    const rest = value - high * 10_000;
+    const middle = (rest / 100) | 0;
+    const low = rest - middle * 100;
+    buf[pos] = DIGIT_PAIRS[2 * high];
+    buf[pos + 1] = DIGIT_PAIRS[2 * high + 1];
+    buf[pos + 2] = DIGIT_PAIRS[2 * middle];
+    buf[pos + 3] = DIGIT_PAIRS[2 * middle + 1];
+    buf[pos + 4] = DIGIT_PAIRS[2 * low];
+    buf[pos + 5] = DIGIT_PAIRS[2 * low + 1];
+    this.pos = pos + 6;
+  }
+
+  /**
+   * Whole milliseconds (a safe integer, at least 1) then the six digits of the nanoseconds within them: a 64-bit
+   * nanosecond timestamp in decimal. The digits above the last six of the milliseconds change every 1000 s, so they
+   * are kept from the timestamp before.
+   */
+  millisAndNanos(ms: number, nanos: number): void {
+    const high = Math.floor(ms / 1_000_000);
+    if (high === 0) this.integer(ms);
+    else {
+      if (high !== lastMillisHigh) {
+        lastMillisHigh = high;
+        lastMillisHighDigits = String(high);
+      }
+      this.raw(lastMillisHighDigits);
+      this.sixDigits(ms - high * 1_000_000);
     }
-    this.pos += 6;
+    this.sixDigits(nanos);
   }
 }
+
+/** '00', '01', … '99' as ASCII bytes. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 0x30 + ((i / 10) | 0);
+  DIGIT_PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+let lastMillisHigh = -1;
+let lastMillisHighDigits = '';

@@ -77,18 +77,32 @@ export class ProtobufWriter extends BufferWriter {
     this.tag(value ? 1 : 0);
   }
 
+  // Byte stores truncate to the low 8 bits, so shifts alone spell out little-endian integers: cheaper than
+  // Buffer#writeUInt32LE and its argument checks.
   fixed32(value: number): void {
     this.ensure(4);
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
-    this.pos += 4;
+    const buf = this.buf;
+    const pos = this.pos;
+    buf[pos] = value;
+    buf[pos + 1] = value >>> 8;
+    buf[pos + 2] = value >>> 16;
+    buf[pos + 3] = value >>> 24;
+    this.pos = pos + 4;
   }
 
   fixed64(lo: number, hi: number): void {
     this.ensure(8);
     const buf = this.buf;
-    buf.writeUInt32LE(lo >>> 0, this.pos);
-    buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    const pos = this.pos;
+    buf[pos] = lo;
+    buf[pos + 1] = lo >>> 8;
+    buf[pos + 2] = lo >>> 16;
+    buf[pos + 3] = lo >>> 24;
+    buf[pos + 4] = hi;
+    buf[pos + 5] = hi >>> 8;
+    buf[pos + 6] = hi >>> 16;
+    buf[pos + 7] = hi >>> 24;
+    this.pos = pos + 8;
   }
 
   double(value: number): void {

@@ -4,9 +4,12 @@ import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
 import { AttributeRuns } from './attributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
+import { RepeatedHead } from './RepeatedHead.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
+  STATUS_CODE_ERROR,
+  STATUS_CODE_OK,
   STATUS_NAME_ATTRIBUTE,
   groupByResource,
   groupByScope,
@@ -33,12 +36,16 @@ const REQUEST_START = ascii('{"resourceSpans":[');
 const SPAN_START = ascii('{"traceId":"');
 const SPAN_ID = ascii('","spanId":"');
 const TRACE_STATE = ascii(',"traceState":');
-const PARENT_SPAN_ID = ascii(',"parentSpanId":"');
-const FLAGS = ascii(',"flags":');
+const PARENT_SPAN_ID = ascii('","parentSpanId":"');
+// A span's head (see RepeatedHead), from the quote that closes its last id to the one that opens its start time.
+const HEAD_FLAGS = ascii('","flags":');
 const NAME = ascii(',"name":');
 const KIND = ascii(',"kind":');
-const START_TIME = ascii(',"startTimeUnixNano":');
-const END_TIME = ascii(',"endTimeUnixNano":');
+const HEAD_END = ascii(',"startTimeUnixNano":"');
+const END_TIME = ascii('","endTimeUnixNano":"');
+const TIME_END_TRACE_STATE = ascii('","traceState":');
+const TIME_END_ATTRIBUTES = ascii('","attributes":');
+const FLAGS = ascii(',"flags":');
 const ATTRIBUTES = ascii(',"attributes":');
 const EVENTS = ascii(',"events":[');
 const EVENT_START = ascii('{"timeUnixNano":');
@@ -49,7 +56,8 @@ const DROPPED_EVENTS = ascii(',"droppedEventsCount":');
 const DROPPED_LINKS = ascii(',"droppedLinksCount":');
 const STATUS_WITH_MESSAGE = ascii(',"status":{"message":');
 const STATUS_CODE_AFTER_MESSAGE = ascii(',"code":');
-const STATUS_CODE_ONLY = ascii(',"status":{"code":');
+const STATUS_OK_END = ascii(`,"status":{"code":${STATUS_CODE_OK}}}`);
+const STATUS_ERROR_END = ascii(`,"status":{"code":${STATUS_CODE_ERROR}}}`);
 const STRING_VALUE = ascii('{"stringValue":');
 const INT_VALUE = ascii('{"intValue":"');
 const DOUBLE_VALUE = ascii('{"doubleValue":');
@@ -102,15 +110,17 @@ const SIZE_MARGIN = 1.25;
 let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
 const bodyScratch = new Scratch();
 
+/** A 64-bit nanosecond timestamp in decimal, without its quotes. */
+function writeUnixNanoDigits(w: JsonWriter, epochMs: number): void {
+  const { ms, nanos } = splitEpochMs(epochMs, parts);
+  if (ms === 0) w.integer(nanos);
+  else w.millisAndNanos(ms, nanos);
+}
+
 /** A 64-bit nanosecond timestamp as a quoted decimal string. */
 function writeUnixNanos(w: JsonWriter, epochMs: number): void {
-  const { ms, nanos } = splitEpochMs(epochMs, parts);
   w.raw('"');
-  if (ms === 0) w.integer(nanos);
-  else {
-    w.integer(ms);
-    w.sixDigits(nanos);
-  }
+  writeUnixNanoDigits(w, epochMs);
   w.raw('"');
 }
 
@@ -286,33 +296,34 @@ function keyEntry(key: string): KeyPrefixes {
 const newAttributeRuns = () => new AttributeRuns<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
 type JsonAttributeRuns = ReturnType<typeof newAttributeRuns>;
 
-function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns): void {
+function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, head: RepeatedHead): void {
   w.copy(SPAN_START);
   w.raw(span.traceId);
   w.copy(SPAN_ID);
   w.raw(span.spanId);
-  w.raw('"');
-  if (span.traceState) {
-    w.copy(TRACE_STATE);
-    w.string(span.traceState);
-  }
   if (span.parentSpanId) {
     w.copy(PARENT_SPAN_ID);
     w.raw(span.parentSpanId);
-    w.raw('"');
   }
-  w.copy(FLAGS);
-  w.integer(span.traceFlags & 0xff);
-  w.copy(NAME);
-  w.string(span.operationName);
-  w.copy(KIND);
-  w.integer(otlpSpanKind(span.kind));
-  w.copy(START_TIME);
-  writeUnixNanos(w, span.startTime);
+  if (!head.copied(w, span.operationName, span.kind, span.traceFlags)) {
+    w.copy(HEAD_FLAGS);
+    w.integer(span.traceFlags & 0xff);
+    w.copy(NAME);
+    w.string(span.operationName);
+    w.copy(KIND);
+    w.integer(otlpSpanKind(span.kind));
+    w.copy(HEAD_END);
+    head.written(w);
+  }
+  writeUnixNanoDigits(w, span.startTime);
   w.copy(END_TIME);
-  writeUnixNanos(w, span.endTime ?? span.startTime);
+  writeUnixNanoDigits(w, span.endTime ?? span.startTime);
+  if (span.traceState) {
+    w.copy(TIME_END_TRACE_STATE);
+    w.string(span.traceState);
+    w.copy(ATTRIBUTES);
+  } else w.copy(TIME_END_ATTRIBUTES);
 
-  w.copy(ATTRIBUTES);
   const list = openList(w);
   const tags = span.tags;
   runs.begin();
@@ -347,13 +358,14 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns): 
   writeCount(w, DROPPED_LINKS, span.droppedLinksCount);
 
   const message = otlpStatusMessage(status);
+  const code = otlpStatusCode(status);
   if (message) {
     w.copy(STATUS_WITH_MESSAGE);
     w.string(message);
     w.copy(STATUS_CODE_AFTER_MESSAGE);
-  } else w.copy(STATUS_CODE_ONLY);
-  w.integer(otlpStatusCode(status));
-  w.raw('}}');
+    w.integer(code);
+    w.raw('}}');
+  } else w.copy(code === STATUS_CODE_OK ? STATUS_OK_END : STATUS_ERROR_END);
 }
 
 // A resource is the same for every span of a tracer, a scope for every span of an instrumentation: each is
@@ -402,6 +414,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   const w = new JsonWriter(size, bodyScratch.take(size));
   w.copy(REQUEST_START);
   const runs = newAttributeRuns();
+  const head = new RepeatedHead();
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
@@ -414,7 +427,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
       w.copy(scopeStart(scope));
       for (let i = 0; i < scopeGroup.length; i++) {
         if (i > 0) w.raw(',');
-        writeSpan(w, scopeGroup[i], runs);
+        writeSpan(w, scopeGroup[i], runs, head);
       }
       if (scope.schemaUrl) {
         w.copy(SCOPE_END_WITH_SCHEMA);

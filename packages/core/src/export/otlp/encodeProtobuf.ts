@@ -3,6 +3,8 @@ import { toAttributeValue } from '../attributeValue.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
+  STATUS_CODE_ERROR,
+  STATUS_CODE_OK,
   STATUS_NAME_ATTRIBUTE,
   groupByResource,
   groupByScope,
@@ -13,6 +15,7 @@ import {
 } from './otlpModel.js';
 import { AttributeRuns } from './attributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
+import { RepeatedHead } from './RepeatedHead.js';
 import { Scratch } from './BufferWriter.js';
 import { ProtobufWriter } from './ProtobufWriter.js';
 import { splitUnixNanos, type Fixed64 } from './unixNanos.js';
@@ -70,6 +73,10 @@ const ARRAY_VALUES = 0x0a; // 1, LEN
 
 // A span message is mostly 128 to 16383 bytes long: its length takes two bytes, reserved up front.
 const SPAN_LENGTH_BYTES = 2;
+
+/** The Status field of a span without a message. */
+const STATUS_OK = Buffer.from([SPAN_STATUS, 2, STATUS_CODE, STATUS_CODE_OK]);
+const STATUS_ERROR = Buffer.from([SPAN_STATUS, 2, STATUS_CODE, STATUS_CODE_ERROR]);
 
 /** Span.flags keeps the W3C trace flags in its low byte. */
 const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
@@ -222,7 +229,7 @@ function writeSpanAttribute(w: ProtobufWriter, entry: KeyEntry, value: unknown):
 const newAttributeRuns = () => new AttributeRuns<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
 type ProtobufAttributeRuns = ReturnType<typeof newAttributeRuns>;
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns): void {
+function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns, head: RepeatedHead): void {
   w.tag(SCOPE_SPANS_SPANS);
   const start = w.fork(SPAN_LENGTH_BYTES);
   w.tag(SPAN_TRACE_ID);
@@ -237,12 +244,18 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
     w.tag(SPAN_PARENT_SPAN_ID);
     w.bytesFromHex(span.parentSpanId);
   }
-  w.tag(SPAN_NAME);
-  w.string(span.operationName);
-  w.tag(SPAN_KIND);
-  w.uint32(otlpSpanKind(span.kind));
+  if (!head.copied(w, span.operationName, span.kind, span.traceFlags)) {
+    w.tag(SPAN_NAME);
+    w.string(span.operationName);
+    w.tag(SPAN_KIND);
+    w.uint32(otlpSpanKind(span.kind));
+    w.tag(SPAN_FLAGS[0]);
+    w.tag(SPAN_FLAGS[1]);
+    w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
+    w.tag(SPAN_START_TIME);
+    head.written(w);
+  }
   splitUnixNanos(span.startTime, scratch);
-  w.tag(SPAN_START_TIME);
   w.fixed64(scratch.lo, scratch.hi);
   splitUnixNanos(span.endTime ?? span.startTime, scratch);
   w.tag(SPAN_END_TIME);
@@ -265,22 +278,23 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
   for (let i = 0; i < links.length; i++) writeLink(w, links[i]);
   writeCount(w, SPAN_DROPPED_LINKS_COUNT, span.droppedLinksCount);
 
-  w.tag(SPAN_STATUS);
-  const statusStart = w.fork();
   const message = otlpStatusMessage(status);
+  const code = otlpStatusCode(status);
   if (message) {
+    w.tag(SPAN_STATUS);
+    const statusStart = w.fork();
     w.tag(STATUS_MESSAGE);
     w.string(message);
-  }
-  w.tag(STATUS_CODE);
-  w.uint32(otlpStatusCode(status));
-  w.join(statusStart);
+    w.tag(STATUS_CODE);
+    w.uint32(code);
+    w.join(statusStart);
+  } else w.copy(code === STATUS_CODE_OK ? STATUS_OK : STATUS_ERROR);
 
-  w.tag(SPAN_FLAGS[0]);
-  w.tag(SPAN_FLAGS[1]);
-  w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
   const moved = w.join(start, SPAN_LENGTH_BYTES);
-  if (moved !== 0) runs.moved(moved);
+  if (moved !== 0) {
+    runs.moved(moved);
+    head.moved(moved);
+  }
 }
 
 // A resource is the same for every span of a tracer: encode it once.
@@ -330,6 +344,7 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new ProtobufWriter(size, bodyScratch.take(size));
   const runs = newAttributeRuns();
+  const head = new RepeatedHead();
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
     const resourceSpans = w.fork();
@@ -339,8 +354,9 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
       const scopeSpans = w.fork();
       // Joining the previous group moved its spans: none of them can be copied from.
       runs.forget();
+      head.forget();
       w.copy(encodedScope(scope));
-      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i], runs);
+      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i], runs, head);
       if (scope.schemaUrl) {
         w.tag(SCOPE_SPANS_SCHEMA_URL);
         w.string(String(scope.schemaUrl));
