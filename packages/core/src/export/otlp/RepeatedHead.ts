@@ -1,23 +1,37 @@
+import type { ReadableSpan } from '../../types.js';
 import type { BufferWriter } from './BufferWriter.js';
 
 /**
- * The fields of a span that depend only on its name, kind and trace flags, as the previous span in the same body
- * wrote them: the spans of one route share all three, and then the whole run of fields is one copy within the body
- * instead of a field at a time. One instance per body (positions are the writer's offsets).
+ * The fields of a span that depend only on its name, kind, trace flags and status, as the previous span in the same
+ * body wrote them: the spans of one route mostly share all of them, and then the whole run of fields is one copy
+ * within the body instead of a field at a time (the encoders put these fields together for that). One instance per
+ * body (positions are the writer's offsets).
  */
 export class RepeatedHead {
   private name: string | undefined = undefined;
   private kind: string | undefined = undefined;
   private flags = -1;
+  private statusCode: string | undefined = undefined;
+  private statusMessage: string | undefined = undefined;
   private start = 0;
   private end = 0;
 
-  /** Copies the head when the span before had the same name, kind and flags; false when it must be written. */
-  copied(w: BufferWriter, name: string, kind: string, flags: number): boolean {
-    if (name !== this.name || kind !== this.kind || flags !== this.flags || this.end === 0) {
+  /** Copies the head when the span before had the same one; false when it must be written. */
+  copied(w: BufferWriter, span: ReadableSpan): boolean {
+    const { operationName: name, kind, traceFlags: flags, status } = span;
+    if (
+      name !== this.name ||
+      kind !== this.kind ||
+      flags !== this.flags ||
+      status.code !== this.statusCode ||
+      status.message !== this.statusMessage ||
+      this.end === 0
+    ) {
       this.name = name;
       this.kind = kind;
       this.flags = flags;
+      this.statusCode = status.code;
+      this.statusMessage = status.message;
       this.start = w.pos;
       this.end = 0;
       return false;

@@ -8,8 +8,6 @@ import { RepeatedHead } from './RepeatedHead.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
-  STATUS_CODE_ERROR,
-  STATUS_CODE_OK,
   STATUS_NAME_ATTRIBUTE,
   groupByResource,
   groupByScope,
@@ -37,11 +35,12 @@ const SPAN_START = ascii('{"traceId":"');
 const SPAN_ID = ascii('","spanId":"');
 const TRACE_STATE = ascii(',"traceState":');
 const PARENT_SPAN_ID = ascii('","parentSpanId":"');
-// A span's head (see RepeatedHead), from the quote that closes its last id to the one that opens its start time.
+// A span's head (see RepeatedHead), from the quote that closes its last id to the one that opens its start time:
+// flags, name, kind and status.
 const HEAD_FLAGS = ascii('","flags":');
 const NAME = ascii(',"name":');
 const KIND = ascii(',"kind":');
-const HEAD_END = ascii(',"startTimeUnixNano":"');
+const HEAD_END = ascii('},"startTimeUnixNano":"');
 const END_TIME = ascii('","endTimeUnixNano":"');
 const TIME_END_TRACE_STATE = ascii('","traceState":');
 const TIME_END_ATTRIBUTES = ascii('","attributes":');
@@ -56,8 +55,7 @@ const DROPPED_EVENTS = ascii(',"droppedEventsCount":');
 const DROPPED_LINKS = ascii(',"droppedLinksCount":');
 const STATUS_WITH_MESSAGE = ascii(',"status":{"message":');
 const STATUS_CODE_AFTER_MESSAGE = ascii(',"code":');
-const STATUS_OK_END = ascii(`,"status":{"code":${STATUS_CODE_OK}}}`);
-const STATUS_ERROR_END = ascii(`,"status":{"code":${STATUS_CODE_ERROR}}}`);
+const STATUS_CODE_ONLY = ascii(',"status":{"code":');
 const STRING_VALUE = ascii('{"stringValue":');
 const INT_VALUE = ascii('{"intValue":"');
 const DOUBLE_VALUE = ascii('{"doubleValue":');
@@ -305,13 +303,21 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
     w.copy(PARENT_SPAN_ID);
     w.raw(span.parentSpanId);
   }
-  if (!head.copied(w, span.operationName, span.kind, span.traceFlags)) {
+  const status = span.status;
+  if (!head.copied(w, span)) {
     w.copy(HEAD_FLAGS);
     w.integer(span.traceFlags & 0xff);
     w.copy(NAME);
     w.string(span.operationName);
     w.copy(KIND);
     w.integer(otlpSpanKind(span.kind));
+    const message = otlpStatusMessage(status);
+    if (message) {
+      w.copy(STATUS_WITH_MESSAGE);
+      w.string(message);
+      w.copy(STATUS_CODE_AFTER_MESSAGE);
+    } else w.copy(STATUS_CODE_ONLY);
+    w.integer(otlpStatusCode(status));
     w.copy(HEAD_END);
     head.written(w);
   }
@@ -329,7 +335,6 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
   runs.begin();
   for (const key in tags) runs.attribute(w, key, tags[key]);
   if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const status = span.status;
   const statusName = statusNameAttribute(status);
   if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
   runs.end(w);
@@ -356,16 +361,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
     w.raw(']');
   }
   writeCount(w, DROPPED_LINKS, span.droppedLinksCount);
-
-  const message = otlpStatusMessage(status);
-  const code = otlpStatusCode(status);
-  if (message) {
-    w.copy(STATUS_WITH_MESSAGE);
-    w.string(message);
-    w.copy(STATUS_CODE_AFTER_MESSAGE);
-    w.integer(code);
-    w.raw('}}');
-  } else w.copy(code === STATUS_CODE_OK ? STATUS_OK_END : STATUS_ERROR_END);
+  w.raw('}');
 }
 
 // A resource is the same for every span of a tracer, a scope for every span of an instrumentation: each is

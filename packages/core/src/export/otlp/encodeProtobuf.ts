@@ -3,8 +3,6 @@ import { toAttributeValue } from '../attributeValue.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
-  STATUS_CODE_ERROR,
-  STATUS_CODE_OK,
   STATUS_NAME_ATTRIBUTE,
   groupByResource,
   groupByScope,
@@ -73,10 +71,6 @@ const ARRAY_VALUES = 0x0a; // 1, LEN
 
 // A span message is mostly 128 to 16383 bytes long: its length takes two bytes, reserved up front.
 const SPAN_LENGTH_BYTES = 2;
-
-/** The Status field of a span without a message. */
-const STATUS_OK = Buffer.from([SPAN_STATUS, 2, STATUS_CODE, STATUS_CODE_OK]);
-const STATUS_ERROR = Buffer.from([SPAN_STATUS, 2, STATUS_CODE, STATUS_CODE_ERROR]);
 
 /** Span.flags keeps the W3C trace flags in its low byte. */
 const SPAN_FLAGS_TRACE_FLAGS_MASK = 0xff;
@@ -244,7 +238,8 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
     w.tag(SPAN_PARENT_SPAN_ID);
     w.bytesFromHex(span.parentSpanId);
   }
-  if (!head.copied(w, span.operationName, span.kind, span.traceFlags)) {
+  const status = span.status;
+  if (!head.copied(w, span)) {
     w.tag(SPAN_NAME);
     w.string(span.operationName);
     w.tag(SPAN_KIND);
@@ -252,6 +247,16 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
     w.tag(SPAN_FLAGS[0]);
     w.tag(SPAN_FLAGS[1]);
     w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
+    w.tag(SPAN_STATUS);
+    const statusStart = w.fork();
+    const message = otlpStatusMessage(status);
+    if (message) {
+      w.tag(STATUS_MESSAGE);
+      w.string(message);
+    }
+    w.tag(STATUS_CODE);
+    w.uint32(otlpStatusCode(status));
+    w.join(statusStart);
     w.tag(SPAN_START_TIME);
     head.written(w);
   }
@@ -265,7 +270,6 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
   runs.begin();
   for (const key in tags) runs.attribute(w, key, tags[key]);
   if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const status = span.status;
   const statusName = statusNameAttribute(status);
   if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
   runs.end(w);
@@ -277,18 +281,6 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
   const links = span.links;
   for (let i = 0; i < links.length; i++) writeLink(w, links[i]);
   writeCount(w, SPAN_DROPPED_LINKS_COUNT, span.droppedLinksCount);
-
-  const message = otlpStatusMessage(status);
-  const code = otlpStatusCode(status);
-  if (message) {
-    w.tag(SPAN_STATUS);
-    const statusStart = w.fork();
-    w.tag(STATUS_MESSAGE);
-    w.string(message);
-    w.tag(STATUS_CODE);
-    w.uint32(code);
-    w.join(statusStart);
-  } else w.copy(code === STATUS_CODE_OK ? STATUS_OK : STATUS_ERROR);
 
   const moved = w.join(start, SPAN_LENGTH_BYTES);
   if (moved !== 0) {

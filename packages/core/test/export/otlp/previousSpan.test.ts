@@ -2,21 +2,26 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { encodeOtlpJson } from '../../../src/export/otlp/encodeJson.js';
 import { encodeOtlpProtobuf } from '../../../src/export/otlp/encodeProtobuf.js';
+import { OTLP_SPAN_KIND } from '../../../src/export/otlp/otlpModel.js';
 import { resolveSpanLimits } from '../../../src/trace/spanLimits.js';
-import type { InstrumentationScope, ReadableSpan, TagValue } from '../../../src/types.js';
+import type { InstrumentationScope, ReadableSpan, SpanKind, SpanStatusCode, TagValue } from '../../../src/types.js';
 import { finishedSpan } from '../../helpers/exportSpans.js';
 import { decodeOtlpProtobuf, normalizeOtlpJson, otlpSpans } from '../../helpers/otlpDecode.js';
 
 // Both encoders copy a span's attributes from the span written before when they are the same at the same position
-// (AttributeRuns). These batches are made of few keys and values, so that runs start, stop, and cross every edge:
-// a first attribute that carries nothing, a key list that shrinks and grows, protobuf spans whose length takes one,
-// two or three bytes (the span moves when it is closed), several scopes (a scope group moves when it is closed).
+// (AttributeRuns), and its name, kind, flags and status when those are (RepeatedHead). These batches are made of
+// few names, statuses, keys and values, so that runs start, stop, and cross every edge: a first attribute that
+// carries nothing, a key list that shrinks and grows, protobuf spans whose length takes one, two or three bytes (the
+// span moves when it is closed), several scopes (a scope group moves when it is closed).
 
 const KEYS = ['http.request.method', 'url.path', 'http.response.status_code', 'flag', 'ratio', 'empty', 'component'];
 const VALUES: (TagValue | null)[] = ['GET', 'POST', '/users/:id', 200, 404, 2 ** 40, -7, 1.5, true, false, '', undefined, null, ['a', 'b'], 'ünï'];
 const LONG = 'x'.repeat(20_000);
 const LIMITS = resolveSpanLimits({ attributeValueLengthLimit: 100_000 }, undefined);
 const SCOPES: (InstrumentationScope | undefined)[] = [undefined, Object.freeze({ name: 'a' }), Object.freeze({ name: 'b', version: '1' })];
+const NAMES = ['op', 'GET /users/:id', 'ünï'];
+const KINDS: SpanKind[] = ['server', 'client'];
+const STATUSES: [SpanStatusCode, string?][] = [['OK'], ['ERROR', 'card declined'], ['ERROR', 'timeout'], ['TIMEOUT'], ['CANCELLED', 'by the client']];
 
 function expectedValue(value: TagValue): Record<string, unknown> {
   if (Array.isArray(value)) return { arrayValue: { values: value.map((item) => expectedValue(item)) } };
@@ -31,6 +36,7 @@ function expectedAttributes(span: ReadableSpan): { key: string; value: Record<st
     .filter(([, value]) => value !== undefined && value !== null)
     .map(([key, value]) => ({ key, value: expectedValue(value) }));
   if (span.tags.component === undefined) out.push({ key: 'component', value: { stringValue: 'test' } });
+  if (span.status.code === 'TIMEOUT' || span.status.code === 'CANCELLED') out.push({ key: 'audit.status_code', value: { stringValue: span.status.code } });
   return out;
 }
 
@@ -41,23 +47,42 @@ function checkBatch(spans: ReadableSpan[]): void {
   const bySpanId = new Map(spans.map((span) => [span.spanId, span]));
   const written = otlpSpans(json);
   expect(written).to.have.length(spans.length);
-  for (const span of written) expect(span.attributes).to.deep.equal(expectedAttributes(bySpanId.get(span.spanId)!));
+  for (const span of written) {
+    const original = bySpanId.get(span.spanId)!;
+    expect(span.attributes).to.deep.equal(expectedAttributes(original));
+    expect([span.name, span.kind, span.flags]).to.deep.equal([original.operationName, OTLP_SPAN_KIND[original.kind], original.traceFlags]);
+    const message = original.status.code === 'OK' || original.status.code === 'ERROR' ? original.status.message : [original.status.code, original.status.message].filter(Boolean).join(': ');
+    expect(span.status).to.deep.equal({ code: original.status.code === 'OK' ? 1 : 2, ...(message ? { message } : {}) });
+  }
 }
 
 const tagsArbitrary = fc
   .array(fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)), { maxLength: 6 })
   .map((entries) => Object.fromEntries(entries) as Record<string, TagValue>);
 
-describe('attributes copied from the previous span (AttributeRuns)', () => {
+describe('fields copied from the previous span (AttributeRuns, RepeatedHead)', () => {
   it('write every span of a batch of repeating, shifting attributes exactly', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ tags: tagsArbitrary, scope: fc.nat(SCOPES.length - 1), long: fc.integer({ min: 0, max: 9 }), bare: fc.boolean() }), { minLength: 1, maxLength: 12 }),
+        fc.array(
+          fc.record({
+            tags: tagsArbitrary,
+            scope: fc.nat(SCOPES.length - 1),
+            long: fc.integer({ min: 0, max: 9 }),
+            bare: fc.boolean(),
+            name: fc.constantFrom(...NAMES),
+            kind: fc.constantFrom(...KINDS),
+            flags: fc.constantFrom(0, 1, 1, 3),
+            status: fc.constantFrom(...STATUSES),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
         (inits) => {
-          const spans = inits.map(({ tags, scope, long, bare }) => {
+          const spans = inits.map(({ tags, scope, long, bare, name, kind, flags, status }) => {
             // A short name and no tags make a span under 128 bytes; a long value one over 16 KiB.
             const all = long === 0 ? { ...tags, long: LONG } : bare ? {} : tags;
-            return finishedSpan({ tags: all, operationName: 'op', instrumentationScope: SCOPES[scope], limits: LIMITS });
+            const init = { tags: all, operationName: name, kind, traceFlags: flags, instrumentationScope: SCOPES[scope], limits: LIMITS };
+            return finishedSpan(init, undefined, (span) => span.setStatus(...status));
           });
           checkBatch(spans);
         },
