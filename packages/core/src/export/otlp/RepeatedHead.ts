@@ -13,11 +13,15 @@ export class RepeatedHead {
   private flags = -1;
   private statusCode: string | undefined = undefined;
   private statusMessage: string | undefined = undefined;
+  private layout = 0;
   private start = 0;
   private end = 0;
 
-  /** Copies the head when the span before had the same one; false when it must be written. */
-  copied(w: BufferWriter, span: ReadableSpan): boolean {
+  /**
+   * Copies the head when the span before had the same one (and the same `layout`, a number the encoder tells its
+   * kinds of heads apart by); false when it must be written.
+   */
+  copied(w: BufferWriter, span: ReadableSpan, layout = 0): boolean {
     const { operationName: name, kind, traceFlags: flags, status } = span;
     if (
       name !== this.name ||
@@ -25,6 +29,7 @@ export class RepeatedHead {
       flags !== this.flags ||
       status.code !== this.statusCode ||
       status.message !== this.statusMessage ||
+      layout !== this.layout ||
       this.end === 0
     ) {
       this.name = name;
@@ -32,6 +37,7 @@ export class RepeatedHead {
       this.flags = flags;
       this.statusCode = status.code;
       this.statusMessage = status.message;
+      this.layout = layout;
       this.start = w.pos;
       this.end = 0;
       return false;

@@ -109,8 +109,7 @@ let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
 const bodyScratch = new Scratch();
 
 /** A 64-bit nanosecond timestamp in decimal, without its quotes. */
-function writeUnixNanoDigits(w: JsonWriter, epochMs: number): void {
-  const { ms, nanos } = splitEpochMs(epochMs, parts);
+function writeUnixNanoDigits(w: JsonWriter, { ms, nanos }: EpochParts): void {
   if (ms === 0) w.integer(nanos);
   else w.millisAndNanos(ms, nanos);
 }
@@ -118,7 +117,7 @@ function writeUnixNanoDigits(w: JsonWriter, epochMs: number): void {
 /** A 64-bit nanosecond timestamp as a quoted decimal string. */
 function writeUnixNanos(w: JsonWriter, epochMs: number): void {
   w.raw('"');
-  writeUnixNanoDigits(w, epochMs);
+  writeUnixNanoDigits(w, splitEpochMs(epochMs, parts));
   w.raw('"');
 }
 
@@ -294,7 +293,8 @@ function keyEntry(key: string): KeyPrefixes {
 const newAttributeRuns = () => new AttributeRuns<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
 type JsonAttributeRuns = ReturnType<typeof newAttributeRuns>;
 
-function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, head: RepeatedHead): void {
+/** A span's fields up to its attributes: ids, head (flags, name, kind, status), times, trace state. */
+function writeSpanStart(w: JsonWriter, span: ReadableSpan, start: EpochParts, end: EpochParts): void {
   w.copy(SPAN_START);
   w.raw(span.traceId);
   w.copy(SPAN_ID);
@@ -303,39 +303,86 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
     w.copy(PARENT_SPAN_ID);
     w.raw(span.parentSpanId);
   }
+  w.copy(HEAD_FLAGS);
+  w.integer(span.traceFlags & 0xff);
+  w.copy(NAME);
+  w.string(span.operationName);
+  w.copy(KIND);
+  w.integer(otlpSpanKind(span.kind));
   const status = span.status;
-  if (!head.copied(w, span)) {
-    w.copy(HEAD_FLAGS);
-    w.integer(span.traceFlags & 0xff);
-    w.copy(NAME);
-    w.string(span.operationName);
-    w.copy(KIND);
-    w.integer(otlpSpanKind(span.kind));
-    const message = otlpStatusMessage(status);
-    if (message) {
-      w.copy(STATUS_WITH_MESSAGE);
-      w.string(message);
-      w.copy(STATUS_CODE_AFTER_MESSAGE);
-    } else w.copy(STATUS_CODE_ONLY);
-    w.integer(otlpStatusCode(status));
-    w.copy(HEAD_END);
-    head.written(w);
-  }
-  writeUnixNanoDigits(w, span.startTime);
+  const message = otlpStatusMessage(status);
+  if (message) {
+    w.copy(STATUS_WITH_MESSAGE);
+    w.string(message);
+    w.copy(STATUS_CODE_AFTER_MESSAGE);
+  } else w.copy(STATUS_CODE_ONLY);
+  w.integer(otlpStatusCode(status));
+  w.copy(HEAD_END);
+  writeUnixNanoDigits(w, start);
   w.copy(END_TIME);
-  writeUnixNanoDigits(w, span.endTime ?? span.startTime);
+  writeUnixNanoDigits(w, end);
   if (span.traceState) {
     w.copy(TIME_END_TRACE_STATE);
     w.string(span.traceState);
     w.copy(ATTRIBUTES);
   } else w.copy(TIME_END_ATTRIBUTES);
+}
+
+// A span starts with its ids, head and times. When none of them changes length (ids of their usual 32 and 16
+// characters, nanosecond timestamps of 19 digits: from 2001 to 2286, no trace state), the start of a span whose
+// head is the previous span's is that span's start with other ids and times: it is copied in one go (RepeatedHead)
+// and they are written over it, at these offsets.
+const TRACE_ID_AT = SPAN_START.length;
+const SPAN_ID_AT = TRACE_ID_AT + 32 + SPAN_ID.length;
+const PARENT_SPAN_ID_AT = SPAN_ID_AT + 16 + PARENT_SPAN_ID.length;
+const TIME_DIGITS = 19;
+const START_TIME_FROM_END = TIME_DIGITS + END_TIME.length + TIME_DIGITS + TIME_END_ATTRIBUTES.length;
+const MIN_MS_OF_19_DIGITS = 1e12;
+const MAX_MS_OF_19_DIGITS = 1e13 - 1;
+const startParts: EpochParts = { ms: 0, nanos: 0 };
+const endParts: EpochParts = { ms: 0, nanos: 0 };
+
+function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, head: RepeatedHead): void {
+  const at = w.pos;
+  const start = splitEpochMs(span.startTime, startParts);
+  const end = splitEpochMs(span.endTime ?? span.startTime, endParts);
+  const parent = span.parentSpanId;
+  const fixedLayout =
+    !span.traceState &&
+    span.traceId.length === 32 &&
+    span.spanId.length === 16 &&
+    (!parent || parent.length === 16) &&
+    start.ms >= MIN_MS_OF_19_DIGITS &&
+    start.ms <= MAX_MS_OF_19_DIGITS &&
+    end.ms >= MIN_MS_OF_19_DIGITS &&
+    end.ms <= MAX_MS_OF_19_DIGITS;
+  if (fixedLayout && head.copied(w, span, parent ? 1 : 0)) {
+    const after = w.pos;
+    w.pos = at + TRACE_ID_AT;
+    w.raw(span.traceId);
+    w.pos = at + SPAN_ID_AT;
+    w.raw(span.spanId);
+    if (parent) {
+      w.pos = at + PARENT_SPAN_ID_AT;
+      w.raw(parent);
+    }
+    w.pos = after - START_TIME_FROM_END;
+    w.millisAndNanos(start.ms, start.nanos);
+    w.pos += END_TIME.length;
+    w.millisAndNanos(end.ms, end.nanos);
+    w.pos = after;
+  } else {
+    if (!fixedLayout) head.forget();
+    writeSpanStart(w, span, start, end);
+    if (fixedLayout) head.written(w);
+  }
 
   const list = openList(w);
   const tags = span.tags;
   runs.begin();
   for (const key in tags) runs.attribute(w, key, tags[key]);
   if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const statusName = statusNameAttribute(status);
+  const statusName = statusNameAttribute(span.status);
   if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
   runs.end(w);
   closeList(w, list);

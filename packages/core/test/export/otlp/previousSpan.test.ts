@@ -40,6 +40,12 @@ function expectedAttributes(span: ReadableSpan): { key: string; value: Record<st
   return out;
 }
 
+/** Epoch ms (with a fraction) as the decimal nanoseconds OTLP carries, computed apart from the encoders. */
+function nanos(epochMs: number): string {
+  const [whole, fraction = ''] = epochMs.toFixed(6).split('.');
+  return String(BigInt(whole) * 1_000_000n + BigInt(fraction.padEnd(6, '0')));
+}
+
 function checkBatch(spans: ReadableSpan[]): void {
   const json = JSON.parse(encodeOtlpJson(spans).toString());
   const decoded = decodeOtlpProtobuf(encodeOtlpProtobuf(spans));
@@ -51,6 +57,8 @@ function checkBatch(spans: ReadableSpan[]): void {
     const original = bySpanId.get(span.spanId)!;
     expect(span.attributes).to.deep.equal(expectedAttributes(original));
     expect([span.name, span.kind, span.flags]).to.deep.equal([original.operationName, OTLP_SPAN_KIND[original.kind], original.traceFlags]);
+    expect([span.traceId, span.parentSpanId, span.traceState]).to.deep.equal([original.traceId, original.parentSpanId, original.traceState]);
+    expect([span.startTimeUnixNano, span.endTimeUnixNano]).to.deep.equal([nanos(original.startTime), nanos(original.endTime!)]);
     const message = original.status.code === 'OK' || original.status.code === 'ERROR' ? original.status.message : [original.status.code, original.status.message].filter(Boolean).join(': ');
     expect(span.status).to.deep.equal({ code: original.status.code === 'OK' ? 1 : 2, ...(message ? { message } : {}) });
   }
@@ -70,24 +78,39 @@ describe('fields copied from the previous span (AttributeRuns, RepeatedHead)', (
             scope: fc.nat(SCOPES.length - 1),
             long: fc.integer({ min: 0, max: 9 }),
             bare: fc.boolean(),
-            name: fc.constantFrom(...NAMES),
-            kind: fc.constantFrom(...KINDS),
-            flags: fc.constantFrom(0, 1, 1, 3),
-            status: fc.constantFrom(...STATUSES),
+            // Mostly one head, so that spans often follow one with the same; sometimes another.
+            name: fc.constantFrom(NAMES[0], NAMES[0], NAMES[0], ...NAMES),
+            kind: fc.constantFrom(KINDS[0], KINDS[0], ...KINDS),
+            flags: fc.constantFrom(1, 1, 1, 0, 3),
+            status: fc.constantFrom(STATUSES[0], STATUSES[0], STATUSES[0], ...STATUSES),
+            parent: fc.constantFrom(undefined, undefined, '00f067aa0ba902b7', 'ffffffffffffffff'),
+            traceState: fc.constantFrom(undefined, undefined, undefined, 'vendor=a'),
+            // 0: the epoch; 1e11: 1973, 18 digits of nanoseconds; undefined: 2023, 19 digits
+            startTime: fc.constantFrom(undefined, undefined, undefined, 0, 1e11 + 0.5),
           }),
           { minLength: 1, maxLength: 12 },
         ),
         (inits) => {
-          const spans = inits.map(({ tags, scope, long, bare, name, kind, flags, status }) => {
+          const spans = inits.map(({ tags, scope, long, bare, name, kind, flags, status, parent, traceState, startTime }) => {
             // A short name and no tags make a span under 128 bytes; a long value one over 16 KiB.
             const all = long === 0 ? { ...tags, long: LONG } : bare ? {} : tags;
-            const init = { tags: all, operationName: name, kind, traceFlags: flags, instrumentationScope: SCOPES[scope], limits: LIMITS };
+            const init = {
+              tags: all,
+              operationName: name,
+              kind,
+              traceFlags: flags,
+              parentSpanId: parent,
+              traceState,
+              ...(startTime === undefined ? {} : { startTime }),
+              instrumentationScope: SCOPES[scope],
+              limits: LIMITS,
+            };
             return finishedSpan(init, undefined, (span) => span.setStatus(...status));
           });
           checkBatch(spans);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 
