@@ -59,6 +59,7 @@ export class RepeatedHead {
 
   /** The bytes written since the head moved by `delta` (a protobuf message's length grew or shrank). */
   moved(delta: number): void {
+    if (this.end === 0) return;
     this.start += delta;
     this.end += delta;
   }

@@ -114,6 +114,12 @@ describe('fields copied from the previous span (AttributeRuns, RepeatedHead)', (
     );
   });
 
+  it('never copy from a span that could not be copied from, even once its protobuf length moved it', () => {
+    // The middle span has a trace state (no fixed layout) and, like the others, a 3-byte protobuf length.
+    const init = { tags: { long: LONG }, operationName: 'op', kind: 'server' as const, limits: LIMITS };
+    checkBatch([finishedSpan(init), finishedSpan({ ...init, traceState: 'vendor=a' }), finishedSpan(init)]);
+  });
+
   it('copy a run that starts where the previous span left out its first attribute', () => {
     const spans = [
       finishedSpan({ tags: { a: undefined, b: 'same', c: 1 } }),
