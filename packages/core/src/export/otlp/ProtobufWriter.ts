@@ -14,7 +14,7 @@ const float64 = new Float64Array(1);
 const float64Bytes = new Uint8Array(float64.buffer);
 
 /** Bytes a varint of `value` (an unsigned 32-bit number) takes. */
-function varint32Size(value: number): number {
+export function varint32Size(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
 }
 

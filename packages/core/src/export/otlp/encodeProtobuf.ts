@@ -15,7 +15,7 @@ import { AttributeRuns } from './attributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { RepeatedHead } from './RepeatedHead.js';
 import { Scratch } from './BufferWriter.js';
-import { ProtobufWriter } from './ProtobufWriter.js';
+import { ProtobufWriter, varint32Size } from './ProtobufWriter.js';
 import { splitUnixNanos, type Fixed64 } from './unixNanos.js';
 
 // ExportTraceServiceRequest in the protobuf wire format, written by hand (no protobufjs at run time).
@@ -339,12 +339,16 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
   const head = new RepeatedHead();
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
-    const resourceSpans = w.fork();
+    // The bytes its length will take, from what spans took so far: when right, joining moves nothing (a move is a
+    // copy of everything written since the fork, the whole body here).
+    const resourceLengthBytes = varint32Size(Math.round(group.length * bytesPerSpan));
+    const resourceSpans = w.fork(resourceLengthBytes);
     w.copy(encodedResource(resource));
     for (const [scope, scopeGroup] of groupByScope(resource, group)) {
       w.tag(RESOURCE_SPANS_SCOPE_SPANS);
-      const scopeSpans = w.fork();
-      // Joining the previous group moved its spans: none of them can be copied from.
+      const scopeLengthBytes = varint32Size(Math.round(scopeGroup.length * bytesPerSpan));
+      const scopeSpans = w.fork(scopeLengthBytes);
+      // Joining the previous group may have moved its spans: none of them is copied from.
       runs.forget();
       head.forget();
       w.copy(encodedScope(scope));
@@ -353,9 +357,9 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
         w.tag(SCOPE_SPANS_SCHEMA_URL);
         w.string(String(scope.schemaUrl));
       }
-      w.join(scopeSpans);
+      w.join(scopeSpans, scopeLengthBytes);
     }
-    w.join(resourceSpans);
+    w.join(resourceSpans, resourceLengthBytes);
   }
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
   return bodyScratch.finish(w);
