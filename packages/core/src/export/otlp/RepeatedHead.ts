@@ -22,6 +22,19 @@ export class RepeatedHead {
    * kinds of heads apart by); false when it must be written.
    */
   copied(w: BufferWriter, span: ReadableSpan, layout = 0): boolean {
+    const from = this.match(w, span, layout);
+    if (from < 0) return false;
+    w.ensure(this.end - this.start);
+    w.buf.copyWithin(this.start, from, from + this.end - this.start);
+    w.pos = this.end;
+    return true;
+  }
+
+  /**
+   * Where the head of the span before starts when it was the same as this span's, which then takes `length` bytes
+   * from the writer's position on (the caller copies it there); -1 when this span's head must be written.
+   */
+  match(w: BufferWriter, span: ReadableSpan, layout = 0): number {
     const { operationName: name, kind, traceFlags: flags, status } = span;
     if (
       name !== this.name ||
@@ -40,16 +53,17 @@ export class RepeatedHead {
       this.layout = layout;
       this.start = w.pos;
       this.end = 0;
-      return false;
+      return -1;
     }
-    const length = this.end - this.start;
-    w.ensure(length);
-    const target = w.pos;
-    w.buf.copyWithin(target, this.start, this.end);
-    this.start = target;
-    this.end = target + length;
-    w.pos = this.end;
-    return true;
+    const from = this.start;
+    this.end = w.pos + this.length;
+    this.start = w.pos;
+    return from;
+  }
+
+  /** The length of the head recorded last. */
+  get length(): number {
+    return this.end - this.start;
   }
 
   /** The head that `copied` declined to copy was written up to here. */

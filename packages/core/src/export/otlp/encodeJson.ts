@@ -356,7 +356,26 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
     start.ms <= MAX_MS_OF_19_DIGITS &&
     end.ms >= MIN_MS_OF_19_DIGITS &&
     end.ms <= MAX_MS_OF_19_DIGITS;
-  if (fixedLayout && head.copied(w, span, parent ? 1 : 0)) {
+  // The previous span's start, when this one's is the same but for ids and times: copied with the first run of
+  // unchanged attributes (AttributeRuns), then its ids and times are written over it.
+  const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
+  let list: number;
+  if (copyFrom >= 0) list = at + head.length;
+  else {
+    if (!fixedLayout) head.forget();
+    writeSpanStart(w, span, start, end);
+    if (fixedLayout) head.written(w);
+    list = openList(w);
+  }
+  const tags = span.tags;
+  runs.begin(copyFrom);
+  for (const key in tags) runs.attribute(w, key, tags[key]);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
+  const statusName = statusNameAttribute(span.status);
+  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
+  runs.end(w);
+  closeList(w, list);
+  if (copyFrom >= 0) {
     const after = w.pos;
     w.pos = at + TRACE_ID_AT;
     w.raw(span.traceId);
@@ -366,26 +385,12 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
       w.pos = at + PARENT_SPAN_ID_AT;
       w.raw(parent);
     }
-    w.pos = after - START_TIME_FROM_END;
+    w.pos = list - START_TIME_FROM_END;
     w.millisAndNanos(start.ms, start.nanos);
     w.pos += END_TIME.length;
     w.millisAndNanos(end.ms, end.nanos);
     w.pos = after;
-  } else {
-    if (!fixedLayout) head.forget();
-    writeSpanStart(w, span, start, end);
-    if (fixedLayout) head.written(w);
   }
-
-  const list = openList(w);
-  const tags = span.tags;
-  runs.begin();
-  for (const key in tags) runs.attribute(w, key, tags[key]);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const statusName = statusNameAttribute(span.status);
-  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
-  runs.end(w);
-  closeList(w, list);
   writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);
 
   const logs = span.logs;
