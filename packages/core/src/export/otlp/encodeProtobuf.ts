@@ -223,9 +223,8 @@ function writeSpanAttribute(w: ProtobufWriter, entry: KeyEntry, value: unknown):
 const newAttributeRuns = () => new AttributeRuns<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
 type ProtobufAttributeRuns = ReturnType<typeof newAttributeRuns>;
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns, head: RepeatedHead): void {
-  w.tag(SCOPE_SPANS_SPANS);
-  const start = w.fork(SPAN_LENGTH_BYTES);
+/** A span's fields up to its attributes: ids, trace state, head (name, kind, flags, status), times. */
+function writeSpanStart(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SPAN_TRACE_ID);
   w.bytesFromHex(span.traceId);
   w.tag(SPAN_SPAN_ID);
@@ -238,41 +237,80 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttribut
     w.tag(SPAN_PARENT_SPAN_ID);
     w.bytesFromHex(span.parentSpanId);
   }
+  w.tag(SPAN_NAME);
+  w.string(span.operationName);
+  w.tag(SPAN_KIND);
+  w.uint32(otlpSpanKind(span.kind));
+  w.tag(SPAN_FLAGS[0]);
+  w.tag(SPAN_FLAGS[1]);
+  w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
+  w.tag(SPAN_STATUS);
+  const statusStart = w.fork();
   const status = span.status;
-  if (!head.copied(w, span)) {
-    w.tag(SPAN_NAME);
-    w.string(span.operationName);
-    w.tag(SPAN_KIND);
-    w.uint32(otlpSpanKind(span.kind));
-    w.tag(SPAN_FLAGS[0]);
-    w.tag(SPAN_FLAGS[1]);
-    w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
-    w.tag(SPAN_STATUS);
-    const statusStart = w.fork();
-    const message = otlpStatusMessage(status);
-    if (message) {
-      w.tag(STATUS_MESSAGE);
-      w.string(message);
-    }
-    w.tag(STATUS_CODE);
-    w.uint32(otlpStatusCode(status));
-    w.join(statusStart);
-    w.tag(SPAN_START_TIME);
-    head.written(w);
+  const message = otlpStatusMessage(status);
+  if (message) {
+    w.tag(STATUS_MESSAGE);
+    w.string(message);
   }
+  w.tag(STATUS_CODE);
+  w.uint32(otlpStatusCode(status));
+  w.join(statusStart);
+  writeTimes(w, span);
+}
+
+function writeTimes(w: ProtobufWriter, span: ReadableSpan): void {
+  w.tag(SPAN_START_TIME);
   splitUnixNanos(span.startTime, scratch);
   w.fixed64(scratch.lo, scratch.hi);
-  splitUnixNanos(span.endTime ?? span.startTime, scratch);
   w.tag(SPAN_END_TIME);
+  splitUnixNanos(span.endTime ?? span.startTime, scratch);
   w.fixed64(scratch.lo, scratch.hi);
+}
+
+// When ids have their usual 16 and 8 bytes and there is no trace state, a span whose head (RepeatedHead) is the
+// previous span's starts as that span did but for its ids and times, at fixed offsets from the trace id's key; its
+// times end its start. That start is copied with the first run of unchanged attributes (AttributeRuns), then the
+// ids and times are written over it.
+const TRACE_ID_LENGTH_AT = 1;
+const SPAN_ID_LENGTH_AT = TRACE_ID_LENGTH_AT + 1 + 16 + 1;
+const PARENT_SPAN_ID_LENGTH_AT = SPAN_ID_LENGTH_AT + 1 + 8 + 1;
+const TIMES_BYTES = 2 * (1 + 8);
+
+function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns, head: RepeatedHead): void {
+  w.tag(SCOPE_SPANS_SPANS);
+  const start = w.fork(SPAN_LENGTH_BYTES);
+  const at = w.pos;
+  const parent = span.parentSpanId;
+  const fixedLayout = !span.traceState && span.traceId.length === 32 && span.spanId.length === 16 && (!parent || parent.length === 16);
+  const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
+  if (copyFrom < 0) {
+    if (!fixedLayout) head.forget();
+    writeSpanStart(w, span);
+    if (fixedLayout) head.written(w);
+  }
+  const attributesAt = copyFrom < 0 ? w.pos : at + head.length;
 
   const tags = span.tags;
-  runs.begin();
+  runs.begin(copyFrom);
   for (const key in tags) runs.attribute(w, key, tags[key]);
   if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const statusName = statusNameAttribute(status);
+  const statusName = statusNameAttribute(span.status);
   if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
   runs.end(w);
+  if (copyFrom >= 0) {
+    const after = w.pos;
+    w.pos = at + TRACE_ID_LENGTH_AT;
+    w.bytesFromHex(span.traceId);
+    w.pos = at + SPAN_ID_LENGTH_AT;
+    w.bytesFromHex(span.spanId);
+    if (parent) {
+      w.pos = at + PARENT_SPAN_ID_LENGTH_AT;
+      w.bytesFromHex(parent);
+    }
+    w.pos = attributesAt - TIMES_BYTES;
+    writeTimes(w, span);
+    w.pos = after;
+  }
 
   writeCount(w, SPAN_DROPPED_ATTRIBUTES_COUNT, span.droppedTagsCount);
   const logs = span.logs;
