@@ -2,10 +2,12 @@ import type { ReadableSpan } from '../../types.js';
 import type { BufferWriter } from './BufferWriter.js';
 
 /**
- * The fields of a span that depend only on its name, kind, trace flags and status, as the previous span in the same
- * body wrote them: the spans of one route mostly share all of them, and then the whole run of fields is one copy
- * within the body instead of a field at a time (the encoders put these fields together for that). One instance per
- * body (positions are the writer's offsets).
+ * Where the previous span in the same body wrote its head: the fields before its attributes. Those depend on its
+ * name, kind, trace flags and status (the spans of one route mostly share all of them), on its ids and times (same
+ * lengths, other values: the encoders write them over the copy) and on a `layout` the encoder tells apart (a parent
+ * or none). A span whose head matches the previous one's is then one copy within the body (made together with its
+ * first unchanged attributes, see AttributeRuns) instead of a field at a time. One instance per body; positions are
+ * the writer's offsets.
  */
 export class RepeatedHead {
   private name: string | undefined = undefined;
@@ -18,23 +20,10 @@ export class RepeatedHead {
   private end = 0;
 
   /**
-   * Copies the head when the span before had the same one (and the same `layout`, a number the encoder tells its
-   * kinds of heads apart by); false when it must be written.
+   * Where the head of the span before starts when it matches this span's, which then takes `length` bytes from the
+   * writer's position on (the caller copies it there); -1 when this span's head must be written (then `written`).
    */
-  copied(w: BufferWriter, span: ReadableSpan, layout = 0): boolean {
-    const from = this.match(w, span, layout);
-    if (from < 0) return false;
-    w.ensure(this.end - this.start);
-    w.buf.copyWithin(this.start, from, from + this.end - this.start);
-    w.pos = this.end;
-    return true;
-  }
-
-  /**
-   * Where the head of the span before starts when it was the same as this span's, which then takes `length` bytes
-   * from the writer's position on (the caller copies it there); -1 when this span's head must be written.
-   */
-  match(w: BufferWriter, span: ReadableSpan, layout = 0): number {
+  match(w: BufferWriter, span: ReadableSpan, layout: number): number {
     const { operationName: name, kind, traceFlags: flags, status } = span;
     if (
       name !== this.name ||
@@ -66,7 +55,7 @@ export class RepeatedHead {
     return this.end - this.start;
   }
 
-  /** The head that `copied` declined to copy was written up to here. */
+  /** The head that `match` did not find was written up to here. */
   written(w: BufferWriter): void {
     this.end = w.pos;
   }

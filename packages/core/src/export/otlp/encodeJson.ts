@@ -2,7 +2,7 @@ import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, T
 import { toAttributeValue } from '../attributeValue.js';
 import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
-import { AttributeRuns } from './attributeRuns.js';
+import { AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { RepeatedHead } from './RepeatedHead.js';
 import {
@@ -330,8 +330,8 @@ function writeSpanStart(w: JsonWriter, span: ReadableSpan, start: EpochParts, en
 
 // A span starts with its ids, head and times. When none of them changes length (ids of their usual 32 and 16
 // characters, nanosecond timestamps of 19 digits: from 2001 to 2286, no trace state), the start of a span whose
-// head is the previous span's is that span's start with other ids and times: it is copied in one go (RepeatedHead)
-// and they are written over it, at these offsets.
+// head is the previous span's (RepeatedHead) is that span's start with other ids and times: it is copied, and they
+// are written over the copy at these offsets.
 const TRACE_ID_AT = SPAN_START.length;
 const SPAN_ID_AT = TRACE_ID_AT + 32 + SPAN_ID.length;
 const PARENT_SPAN_ID_AT = SPAN_ID_AT + 16 + PARENT_SPAN_ID.length;
@@ -359,6 +359,9 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
   // The previous span's start, when this one's is the same but for ids and times: copied with the first run of
   // unchanged attributes (AttributeRuns), then its ids and times are written over it.
   const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
+  // Kept apart from the shared parts objects: an attribute's toJSON could encode spans itself meanwhile.
+  const { ms: startMs, nanos: startNanos } = start;
+  const { ms: endMs, nanos: endNanos } = end;
   let list: number;
   if (copyFrom >= 0) list = at + head.length;
   else {
@@ -386,9 +389,9 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, h
       w.raw(parent);
     }
     w.pos = list - START_TIME_FROM_END;
-    w.millisAndNanos(start.ms, start.nanos);
+    w.millisAndNanos(startMs, startNanos);
     w.pos += END_TIME.length;
-    w.millisAndNanos(end.ms, end.nanos);
+    w.millisAndNanos(endMs, endNanos);
     w.pos = after;
   }
   writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);

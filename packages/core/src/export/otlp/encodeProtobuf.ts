@@ -11,7 +11,7 @@ import {
   otlpStatusMessage,
   statusNameAttribute,
 } from './otlpModel.js';
-import { AttributeRuns } from './attributeRuns.js';
+import { AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { RepeatedHead } from './RepeatedHead.js';
 import { Scratch } from './BufferWriter.js';
