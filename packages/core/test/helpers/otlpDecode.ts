@@ -35,8 +35,8 @@ export function decodeOtlpProtobuf(body: Uint8Array): Json {
 export function normalizeOtlpJson(body: Json): Json {
   const copy = JSON.parse(JSON.stringify(body), (key, value) => {
     if (key === 'doubleValue' && typeof value === 'string') return Number(value);
-    // An empty repeated field is simply absent on the protobuf wire.
-    if (key === 'arrayValue' && Array.isArray(value.values) && value.values.length === 0) return {};
+    // An empty repeated field (attributes, an array's values) is simply absent on the protobuf wire.
+    if (Array.isArray(value) && value.length === 0) return undefined;
     return value;
   });
   for (const resourceSpans of copy.resourceSpans ?? []) {

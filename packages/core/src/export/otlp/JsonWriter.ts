@@ -89,15 +89,72 @@ export class JsonWriter extends BufferWriter {
     this.pos += digits;
   }
 
-  /** A whole number from 0 to 999999, zero-padded to six digits: the nanoseconds within a millisecond. */
+  /** A whole number from 0 to 999999, zero-padded to six digits, three at a time. */
   sixDigits(value: number): void {
     this.ensure(6);
     const buf = this.buf;
-    let rest = value | 0;
-    for (let i = this.pos + 5; i >= this.pos; i--) {
-      buf[i] = 0x30 + (rest % 10);
-      rest = (rest / 10) | 0;
+    const pos = this.pos;
+    const thousands = (value / 1000) | 0;
+    const high = 3 * thousands;
+    const low = 3 * (value - thousands * 1000);
+    buf[pos] = DIGIT_TRIPLES[high];
+    buf[pos + 1] = DIGIT_TRIPLES[high + 1];
+    buf[pos + 2] = DIGIT_TRIPLES[high + 2];
+    buf[pos + 3] = DIGIT_TRIPLES[low];
+    buf[pos + 4] = DIGIT_TRIPLES[low + 1];
+    buf[pos + 5] = DIGIT_TRIPLES[low + 2];
+    this.pos = pos + 6;
+  }
+
+  /**
+   * Whole milliseconds (a safe integer) then the six digits of the nanoseconds within them: a 64-bit nanosecond
+   * timestamp in decimal. The digits of the seconds change once a second, so they are kept from the timestamp before;
+   * the rest is written three digits at a time.
+   */
+  millisAndNanos(ms: number, nanos: number): void {
+    const seconds = Math.floor(ms / 1000);
+    if (seconds === 0) {
+      this.integer(ms);
+      this.sixDigits(nanos);
+      return;
     }
-    this.pos += 6;
+    if (seconds !== lastSeconds) {
+      lastSeconds = seconds;
+      const digits = String(seconds);
+      lastSecondsLength = digits.length;
+      for (let i = 0; i < digits.length; i++) lastSecondsDigits[i] = digits.charCodeAt(i);
+    }
+    const length = lastSecondsLength;
+    this.ensure(length + 9);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) buf[pos++] = lastSecondsDigits[i];
+    const millis = 3 * (ms - seconds * 1000);
+    const micros = (nanos / 1000) | 0;
+    const nanosLow = 3 * (nanos - micros * 1000);
+    const microsAt = 3 * micros;
+    buf[pos] = DIGIT_TRIPLES[millis];
+    buf[pos + 1] = DIGIT_TRIPLES[millis + 1];
+    buf[pos + 2] = DIGIT_TRIPLES[millis + 2];
+    buf[pos + 3] = DIGIT_TRIPLES[microsAt];
+    buf[pos + 4] = DIGIT_TRIPLES[microsAt + 1];
+    buf[pos + 5] = DIGIT_TRIPLES[microsAt + 2];
+    buf[pos + 6] = DIGIT_TRIPLES[nanosLow];
+    buf[pos + 7] = DIGIT_TRIPLES[nanosLow + 1];
+    buf[pos + 8] = DIGIT_TRIPLES[nanosLow + 2];
+    this.pos = pos + 9;
   }
 }
+
+/** '000', '001', … '999' as ASCII bytes. */
+const DIGIT_TRIPLES = new Uint8Array(3000);
+for (let i = 0; i < 1000; i++) {
+  DIGIT_TRIPLES[3 * i] = 0x30 + ((i / 100) | 0);
+  DIGIT_TRIPLES[3 * i + 1] = 0x30 + (((i / 10) | 0) % 10);
+  DIGIT_TRIPLES[3 * i + 2] = 0x30 + (i % 10);
+}
+
+// The seconds of the last timestamp written, and their digits (a safe integer has at most 16).
+let lastSeconds = -1;
+let lastSecondsLength = 0;
+const lastSecondsDigits = new Uint8Array(16);

@@ -14,7 +14,7 @@ const float64 = new Float64Array(1);
 const float64Bytes = new Uint8Array(float64.buffer);
 
 /** Bytes a varint of `value` (an unsigned 32-bit number) takes. */
-function varint32Size(value: number): number {
+export function varint32Size(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x20_0000 ? 3 : value < 0x1000_0000 ? 4 : 5;
 }
 
@@ -77,18 +77,32 @@ export class ProtobufWriter extends BufferWriter {
     this.tag(value ? 1 : 0);
   }
 
+  // Byte stores truncate to the low 8 bits, so shifts alone spell out little-endian integers: cheaper than
+  // Buffer#writeUInt32LE and its argument checks.
   fixed32(value: number): void {
     this.ensure(4);
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
-    this.pos += 4;
+    const buf = this.buf;
+    const pos = this.pos;
+    buf[pos] = value;
+    buf[pos + 1] = value >>> 8;
+    buf[pos + 2] = value >>> 16;
+    buf[pos + 3] = value >>> 24;
+    this.pos = pos + 4;
   }
 
   fixed64(lo: number, hi: number): void {
     this.ensure(8);
     const buf = this.buf;
-    buf.writeUInt32LE(lo >>> 0, this.pos);
-    buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    const pos = this.pos;
+    buf[pos] = lo;
+    buf[pos + 1] = lo >>> 8;
+    buf[pos + 2] = lo >>> 16;
+    buf[pos + 3] = lo >>> 24;
+    buf[pos + 4] = hi;
+    buf[pos + 5] = hi >>> 8;
+    buf[pos + 6] = hi >>> 16;
+    buf[pos + 7] = hi >>> 24;
+    this.pos = pos + 8;
   }
 
   double(value: number): void {
@@ -153,12 +167,15 @@ export class ProtobufWriter extends BufferWriter {
     return start;
   }
 
-  /** Closes the message opened at `start` with `lengthBytes` reserved, moving it when its length needs more or fewer. */
-  join(start: number, lengthBytes = 1): void {
+  /**
+   * Closes the message opened at `start` with `lengthBytes` reserved, moving it when its length needs more or fewer.
+   * Returns how far it moved (bytes, negative when back).
+   */
+  join(start: number, lengthBytes = 1): number {
     const length = this.pos - start - lengthBytes;
     if (length < 0x80 && lengthBytes === 1) {
       this.buf[start] = length;
-      return;
+      return 0;
     }
     const size = varint32Size(length);
     if (size !== lengthBytes) {
@@ -174,5 +191,6 @@ export class ProtobufWriter extends BufferWriter {
       rest >>>= 7;
     }
     buf[pos] = rest;
+    return size - lengthBytes;
   }
 }

@@ -2,7 +2,9 @@ import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, T
 import { toAttributeValue } from '../attributeValue.js';
 import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
+import { AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
+import { RepeatedHead } from './RepeatedHead.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
@@ -32,12 +34,17 @@ const REQUEST_START = ascii('{"resourceSpans":[');
 const SPAN_START = ascii('{"traceId":"');
 const SPAN_ID = ascii('","spanId":"');
 const TRACE_STATE = ascii(',"traceState":');
-const PARENT_SPAN_ID = ascii(',"parentSpanId":"');
-const FLAGS = ascii(',"flags":');
+const PARENT_SPAN_ID = ascii('","parentSpanId":"');
+// A span's head (see RepeatedHead), from the quote that closes its last id to the one that opens its start time:
+// flags, name, kind and status.
+const HEAD_FLAGS = ascii('","flags":');
 const NAME = ascii(',"name":');
 const KIND = ascii(',"kind":');
-const START_TIME = ascii(',"startTimeUnixNano":');
-const END_TIME = ascii(',"endTimeUnixNano":');
+const HEAD_END = ascii('},"startTimeUnixNano":"');
+const END_TIME = ascii('","endTimeUnixNano":"');
+const TIME_END_TRACE_STATE = ascii('","traceState":');
+const TIME_END_ATTRIBUTES = ascii('","attributes":');
+const FLAGS = ascii(',"flags":');
 const ATTRIBUTES = ascii(',"attributes":');
 const EVENTS = ascii(',"events":[');
 const EVENT_START = ascii('{"timeUnixNano":');
@@ -101,15 +108,16 @@ const SIZE_MARGIN = 1.25;
 let bytesPerSpan = INITIAL_BYTES_PER_SPAN;
 const bodyScratch = new Scratch();
 
+/** A 64-bit nanosecond timestamp in decimal, without its quotes. */
+function writeUnixNanoDigits(w: JsonWriter, { ms, nanos }: EpochParts): void {
+  if (ms === 0) w.integer(nanos);
+  else w.millisAndNanos(ms, nanos);
+}
+
 /** A 64-bit nanosecond timestamp as a quoted decimal string. */
 function writeUnixNanos(w: JsonWriter, epochMs: number): void {
-  const { ms, nanos } = splitEpochMs(epochMs, parts);
   w.raw('"');
-  if (ms === 0) w.integer(nanos);
-  else {
-    w.integer(ms);
-    w.sixDigits(nanos);
-  }
+  writeUnixNanoDigits(w, splitEpochMs(epochMs, parts));
   w.raw('"');
 }
 
@@ -174,10 +182,14 @@ function closeList(w: JsonWriter, start: number): void {
 
 /** A KeyValue with a comma in front (see `openList`); nothing when the value carries nothing. */
 function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
+  writeKeyValueOf(w, keys.get(key), value);
+}
+
+/** The same, given the key's cached entry. */
+function writeKeyValueOf(w: JsonWriter, entry: KeyPrefixes, value: unknown): void {
   // The usual value types are written here, in one go with their cached key prefix; the rest by writeAnyValue.
   switch (typeof value) {
     case 'string': {
-      const entry = keys.get(key);
       if (value === entry.last.value) {
         w.copy(entry.last.encoded!);
         return;
@@ -190,7 +202,6 @@ function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
       return;
     }
     case 'number': {
-      const entry = keys.get(key);
       if (value === entry.last.value) {
         w.copy(entry.last.encoded!);
         return;
@@ -209,14 +220,14 @@ function writeKeyValue(w: JsonWriter, key: string, value: unknown): void {
       return;
     }
     case 'boolean':
-      w.copy(value ? keys.get(key).true : keys.get(key).false);
+      w.copy(value ? entry.true : entry.false);
       return;
     case 'undefined':
       return;
     default: {
       if (value === null) return;
       const mark = w.pos;
-      w.copy(keys.get(key).any);
+      w.copy(entry.any);
       if (!writeAnyValue(w, value)) {
         w.pos = mark;
         return;
@@ -274,40 +285,115 @@ function writeCount(w: JsonWriter, field: Buffer, count: number | undefined): vo
   w.integer(count);
 }
 
-function writeSpan(w: JsonWriter, span: ReadableSpan): void {
+function keyEntry(key: string): KeyPrefixes {
+  return keys.get(key);
+}
+
+/** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
+const newAttributeRuns = () => new AttributeRuns<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
+type JsonAttributeRuns = ReturnType<typeof newAttributeRuns>;
+
+/** A span's fields up to its attributes: ids, head (flags, name, kind, status), times, trace state. */
+function writeSpanStart(w: JsonWriter, span: ReadableSpan, start: EpochParts, end: EpochParts): void {
   w.copy(SPAN_START);
   w.raw(span.traceId);
   w.copy(SPAN_ID);
   w.raw(span.spanId);
-  w.raw('"');
-  if (span.traceState) {
-    w.copy(TRACE_STATE);
-    w.string(span.traceState);
-  }
   if (span.parentSpanId) {
     w.copy(PARENT_SPAN_ID);
     w.raw(span.parentSpanId);
-    w.raw('"');
   }
-  w.copy(FLAGS);
+  w.copy(HEAD_FLAGS);
   w.integer(span.traceFlags & 0xff);
   w.copy(NAME);
   w.string(span.operationName);
   w.copy(KIND);
   w.integer(otlpSpanKind(span.kind));
-  w.copy(START_TIME);
-  writeUnixNanos(w, span.startTime);
-  w.copy(END_TIME);
-  writeUnixNanos(w, span.endTime ?? span.startTime);
-
-  w.copy(ATTRIBUTES);
-  const list = openList(w);
-  const tags = span.tags;
-  writeAttributes(w, tags);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, COMPONENT_ATTRIBUTE, span.component);
   const status = span.status;
-  writeKeyValue(w, STATUS_NAME_ATTRIBUTE, statusNameAttribute(status));
+  const message = otlpStatusMessage(status);
+  if (message) {
+    w.copy(STATUS_WITH_MESSAGE);
+    w.string(message);
+    w.copy(STATUS_CODE_AFTER_MESSAGE);
+  } else w.copy(STATUS_CODE_ONLY);
+  w.integer(otlpStatusCode(status));
+  w.copy(HEAD_END);
+  writeUnixNanoDigits(w, start);
+  w.copy(END_TIME);
+  writeUnixNanoDigits(w, end);
+  if (span.traceState) {
+    w.copy(TIME_END_TRACE_STATE);
+    w.string(span.traceState);
+    w.copy(ATTRIBUTES);
+  } else w.copy(TIME_END_ATTRIBUTES);
+}
+
+// A span starts with its ids, head and times. When none of them changes length (ids of their usual 32 and 16
+// characters, nanosecond timestamps of 19 digits: from 2001 to 2286, no trace state), the start of a span whose
+// head is the previous span's (RepeatedHead) is that span's start with other ids and times: it is copied, and they
+// are written over the copy at these offsets.
+const TRACE_ID_AT = SPAN_START.length;
+const SPAN_ID_AT = TRACE_ID_AT + 32 + SPAN_ID.length;
+const PARENT_SPAN_ID_AT = SPAN_ID_AT + 16 + PARENT_SPAN_ID.length;
+const TIME_DIGITS = 19;
+const START_TIME_FROM_END = TIME_DIGITS + END_TIME.length + TIME_DIGITS + TIME_END_ATTRIBUTES.length;
+const MIN_MS_OF_19_DIGITS = 1e12;
+const MAX_MS_OF_19_DIGITS = 1e13 - 1;
+const startParts: EpochParts = { ms: 0, nanos: 0 };
+const endParts: EpochParts = { ms: 0, nanos: 0 };
+
+function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, head: RepeatedHead): void {
+  const at = w.pos;
+  const start = splitEpochMs(span.startTime, startParts);
+  const end = splitEpochMs(span.endTime ?? span.startTime, endParts);
+  const parent = span.parentSpanId;
+  const fixedLayout =
+    !span.traceState &&
+    span.traceId.length === 32 &&
+    span.spanId.length === 16 &&
+    (!parent || parent.length === 16) &&
+    start.ms >= MIN_MS_OF_19_DIGITS &&
+    start.ms <= MAX_MS_OF_19_DIGITS &&
+    end.ms >= MIN_MS_OF_19_DIGITS &&
+    end.ms <= MAX_MS_OF_19_DIGITS;
+  // The previous span's start, when this one's is the same but for ids and times: copied with the first run of
+  // unchanged attributes (AttributeRuns), then its ids and times are written over it.
+  const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
+  // Kept apart from the shared parts objects: an attribute's toJSON could encode spans itself meanwhile.
+  const { ms: startMs, nanos: startNanos } = start;
+  const { ms: endMs, nanos: endNanos } = end;
+  let list: number;
+  if (copyFrom >= 0) list = at + head.length;
+  else {
+    if (!fixedLayout) head.forget();
+    writeSpanStart(w, span, start, end);
+    if (fixedLayout) head.written(w);
+    list = openList(w);
+  }
+  const tags = span.tags;
+  runs.begin(copyFrom);
+  for (const key in tags) runs.attribute(w, key, tags[key]);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
+  const statusName = statusNameAttribute(span.status);
+  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
+  runs.end(w);
   closeList(w, list);
+  if (copyFrom >= 0) {
+    const after = w.pos;
+    w.pos = at + TRACE_ID_AT;
+    w.raw(span.traceId);
+    w.pos = at + SPAN_ID_AT;
+    w.raw(span.spanId);
+    if (parent) {
+      w.pos = at + PARENT_SPAN_ID_AT;
+      w.raw(parent);
+    }
+    w.pos = list - START_TIME_FROM_END;
+    w.millisAndNanos(startMs, startNanos);
+    w.pos += END_TIME.length;
+    w.millisAndNanos(endMs, endNanos);
+    w.pos = after;
+  }
   writeCount(w, DROPPED_ATTRIBUTES, span.droppedTagsCount);
 
   const logs = span.logs;
@@ -330,15 +416,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan): void {
     w.raw(']');
   }
   writeCount(w, DROPPED_LINKS, span.droppedLinksCount);
-
-  const message = otlpStatusMessage(status);
-  if (message) {
-    w.copy(STATUS_WITH_MESSAGE);
-    w.string(message);
-    w.copy(STATUS_CODE_AFTER_MESSAGE);
-  } else w.copy(STATUS_CODE_ONLY);
-  w.integer(otlpStatusCode(status));
-  w.raw('}}');
+  w.raw('}');
 }
 
 // A resource is the same for every span of a tracer, a scope for every span of an instrumentation: each is
@@ -386,6 +464,8 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new JsonWriter(size, bodyScratch.take(size));
   w.copy(REQUEST_START);
+  const runs = newAttributeRuns();
+  const head = new RepeatedHead();
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
@@ -398,7 +478,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
       w.copy(scopeStart(scope));
       for (let i = 0; i < scopeGroup.length; i++) {
         if (i > 0) w.raw(',');
-        writeSpan(w, scopeGroup[i]);
+        writeSpan(w, scopeGroup[i], runs, head);
       }
       if (scope.schemaUrl) {
         w.copy(SCOPE_END_WITH_SCHEMA);

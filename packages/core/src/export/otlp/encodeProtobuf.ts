@@ -11,9 +11,11 @@ import {
   otlpStatusMessage,
   statusNameAttribute,
 } from './otlpModel.js';
+import { AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
+import { RepeatedHead } from './RepeatedHead.js';
 import { Scratch } from './BufferWriter.js';
-import { ProtobufWriter } from './ProtobufWriter.js';
+import { ProtobufWriter, varint32Size } from './ProtobufWriter.js';
 import { splitUnixNanos, type Fixed64 } from './unixNanos.js';
 
 // ExportTraceServiceRequest in the protobuf wire format, written by hand (no protobufjs at run time).
@@ -142,7 +144,11 @@ function writeAnyValueBody(w: ProtobufWriter, value: unknown): boolean {
 /** One KeyValue under `fieldKey`; nothing at all when the value carries nothing. */
 function writeKeyValue(w: ProtobufWriter, fieldKey: number, key: string, value: unknown): void {
   if (value === undefined || value === null) return;
-  const entry = keys.get(key);
+  writeKeyValueOf(w, fieldKey, keys.get(key), value);
+}
+
+/** The same, given the key's cached entry. */
+function writeKeyValueOf(w: ProtobufWriter, fieldKey: number, entry: KeyEntry, value: unknown): void {
   const mark = w.pos;
   w.tag(fieldKey);
   if (value === entry.last.value) {
@@ -204,9 +210,21 @@ function writeCount(w: ProtobufWriter, fieldKey: number, count: number | undefin
   w.uint32(count);
 }
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
-  w.tag(SCOPE_SPANS_SPANS);
-  const start = w.fork(SPAN_LENGTH_BYTES);
+function keyEntry(key: string): KeyEntry {
+  return keys.get(key);
+}
+
+function writeSpanAttribute(w: ProtobufWriter, entry: KeyEntry, value: unknown): void {
+  if (value === undefined || value === null) return;
+  writeKeyValueOf(w, SPAN_ATTRIBUTES, entry, value);
+}
+
+/** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
+const newAttributeRuns = () => new AttributeRuns<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
+type ProtobufAttributeRuns = ReturnType<typeof newAttributeRuns>;
+
+/** A span's fields up to its attributes: ids, trace state, head (name, kind, flags, status), times. */
+function writeSpanStart(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SPAN_TRACE_ID);
   w.bytesFromHex(span.traceId);
   w.tag(SPAN_SPAN_ID);
@@ -223,19 +241,76 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   w.string(span.operationName);
   w.tag(SPAN_KIND);
   w.uint32(otlpSpanKind(span.kind));
-  splitUnixNanos(span.startTime, scratch);
+  w.tag(SPAN_FLAGS[0]);
+  w.tag(SPAN_FLAGS[1]);
+  w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
+  w.tag(SPAN_STATUS);
+  const statusStart = w.fork();
+  const status = span.status;
+  const message = otlpStatusMessage(status);
+  if (message) {
+    w.tag(STATUS_MESSAGE);
+    w.string(message);
+  }
+  w.tag(STATUS_CODE);
+  w.uint32(otlpStatusCode(status));
+  w.join(statusStart);
+  writeTimes(w, span);
+}
+
+function writeTimes(w: ProtobufWriter, span: ReadableSpan): void {
   w.tag(SPAN_START_TIME);
+  splitUnixNanos(span.startTime, scratch);
   w.fixed64(scratch.lo, scratch.hi);
-  splitUnixNanos(span.endTime ?? span.startTime, scratch);
   w.tag(SPAN_END_TIME);
+  splitUnixNanos(span.endTime ?? span.startTime, scratch);
   w.fixed64(scratch.lo, scratch.hi);
+}
+
+// When ids have their usual 16 and 8 bytes and there is no trace state, a span whose head (RepeatedHead) is the
+// previous span's starts as that span did but for its ids and times, at fixed offsets from the trace id's key; its
+// times end its start. That start is copied with the first run of unchanged attributes (AttributeRuns), then the
+// ids and times are written over it.
+const TRACE_ID_LENGTH_AT = 1;
+const SPAN_ID_LENGTH_AT = TRACE_ID_LENGTH_AT + 1 + 16 + 1;
+const PARENT_SPAN_ID_LENGTH_AT = SPAN_ID_LENGTH_AT + 1 + 8 + 1;
+const TIMES_BYTES = 2 * (1 + 8);
+
+function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns, head: RepeatedHead): void {
+  w.tag(SCOPE_SPANS_SPANS);
+  const start = w.fork(SPAN_LENGTH_BYTES);
+  const at = w.pos;
+  const parent = span.parentSpanId;
+  const fixedLayout = !span.traceState && span.traceId.length === 32 && span.spanId.length === 16 && (!parent || parent.length === 16);
+  const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
+  if (copyFrom < 0) {
+    if (!fixedLayout) head.forget();
+    writeSpanStart(w, span);
+    if (fixedLayout) head.written(w);
+  }
+  const attributesAt = copyFrom < 0 ? w.pos : at + head.length;
 
   const tags = span.tags;
-  writeAttributes(w, SPAN_ATTRIBUTES, tags);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) writeKeyValue(w, SPAN_ATTRIBUTES, COMPONENT_ATTRIBUTE, span.component);
-  const status = span.status;
-  const statusName = statusNameAttribute(status);
-  if (statusName !== undefined) writeKeyValue(w, SPAN_ATTRIBUTES, STATUS_NAME_ATTRIBUTE, statusName);
+  runs.begin(copyFrom);
+  for (const key in tags) runs.attribute(w, key, tags[key]);
+  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
+  const statusName = statusNameAttribute(span.status);
+  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
+  runs.end(w);
+  if (copyFrom >= 0) {
+    const after = w.pos;
+    w.pos = at + TRACE_ID_LENGTH_AT;
+    w.bytesFromHex(span.traceId);
+    w.pos = at + SPAN_ID_LENGTH_AT;
+    w.bytesFromHex(span.spanId);
+    if (parent) {
+      w.pos = at + PARENT_SPAN_ID_LENGTH_AT;
+      w.bytesFromHex(parent);
+    }
+    w.pos = attributesAt - TIMES_BYTES;
+    writeTimes(w, span);
+    w.pos = after;
+  }
 
   writeCount(w, SPAN_DROPPED_ATTRIBUTES_COUNT, span.droppedTagsCount);
   const logs = span.logs;
@@ -245,21 +320,11 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   for (let i = 0; i < links.length; i++) writeLink(w, links[i]);
   writeCount(w, SPAN_DROPPED_LINKS_COUNT, span.droppedLinksCount);
 
-  w.tag(SPAN_STATUS);
-  const statusStart = w.fork();
-  const message = otlpStatusMessage(status);
-  if (message) {
-    w.tag(STATUS_MESSAGE);
-    w.string(message);
+  const moved = w.join(start, SPAN_LENGTH_BYTES);
+  if (moved !== 0) {
+    runs.moved(moved);
+    head.moved(moved);
   }
-  w.tag(STATUS_CODE);
-  w.uint32(otlpStatusCode(status));
-  w.join(statusStart);
-
-  w.tag(SPAN_FLAGS[0]);
-  w.tag(SPAN_FLAGS[1]);
-  w.fixed32(span.traceFlags & SPAN_FLAGS_TRACE_FLAGS_MASK);
-  w.join(start, SPAN_LENGTH_BYTES);
 }
 
 // A resource is the same for every span of a tracer: encode it once.
@@ -308,22 +373,31 @@ function encodedScope(scope: InstrumentationScope): Buffer {
 export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new ProtobufWriter(size, bodyScratch.take(size));
+  const runs = newAttributeRuns();
+  const head = new RepeatedHead();
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
-    const resourceSpans = w.fork();
+    // The bytes its length will take, from what spans took so far: when right, joining moves nothing (a move is a
+    // copy of everything written since the fork, the whole body here).
+    const resourceLengthBytes = varint32Size(Math.round(group.length * bytesPerSpan));
+    const resourceSpans = w.fork(resourceLengthBytes);
     w.copy(encodedResource(resource));
     for (const [scope, scopeGroup] of groupByScope(resource, group)) {
       w.tag(RESOURCE_SPANS_SCOPE_SPANS);
-      const scopeSpans = w.fork();
+      const scopeLengthBytes = varint32Size(Math.round(scopeGroup.length * bytesPerSpan));
+      const scopeSpans = w.fork(scopeLengthBytes);
+      // Joining the previous group may have moved its spans: none of them is copied from.
+      runs.forget();
+      head.forget();
       w.copy(encodedScope(scope));
-      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i]);
+      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i], runs, head);
       if (scope.schemaUrl) {
         w.tag(SCOPE_SPANS_SCHEMA_URL);
         w.string(String(scope.schemaUrl));
       }
-      w.join(scopeSpans);
+      w.join(scopeSpans, scopeLengthBytes);
     }
-    w.join(resourceSpans);
+    w.join(resourceSpans, resourceLengthBytes);
   }
   if (spans.length > 0) bytesPerSpan = Math.min(MAX_BYTES_PER_SPAN_HINT, w.pos / spans.length);
   return bodyScratch.finish(w);

@@ -25,6 +25,29 @@ describe('encodeOtlpJson', () => {
     expect(span.flags).to.equal(1);
   });
 
+  it('writes every timestamp of a batch exactly: within a second, across seconds, near and past the edges', () => {
+    // The digits of the seconds are kept from one timestamp to the next, and the start of a span is copied from the
+    // span before when its timestamps have 19 digits: batches of timestamps close together and far apart.
+    const reference = (epochMs: number): string => {
+      const whole = Math.floor(epochMs);
+      const nanos = BigInt(whole) * 1_000_000n + BigInt(Math.round((epochMs - whole) * 1e6));
+      return String(nanos < 0n ? 0n : nanos);
+    };
+    const edge = fc.constantFrom(0, 0.5, 999.9999999, 1000, 1e12 - 0.0000001, 1e12, 1e13 - 1, 1e13 - 0.0000001, 1e13, 2 ** 52, -5);
+    const nearby = fc.integer({ min: 0, max: 5000 }).map((offset) => 1_764_468_000_000 + offset + 0.125);
+    const time = fc.oneof(edge, nearby, fc.double({ min: 0, max: 1e14, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(time, fc.double({ min: 0, max: 10_000, noNaN: true })), { minLength: 1, maxLength: 8 }), (times) => {
+        const spans = times.map(([start, duration]) => finishedSpan({ startTime: start, operationName: 'op' }, Math.max(start, 0) + duration));
+        const written = otlpSpans(JSON.parse(encodeOtlpJson(spans).toString()));
+        expect(written.map((span) => [span.startTimeUnixNano, span.endTimeUnixNano])).to.deep.equal(
+          spans.map((span) => [reference(span.startTime), reference(span.endTime!)]),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('maps every span kind', () => {
     const kinds = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
     for (const [kind, value] of Object.entries(kinds)) {

@@ -114,6 +114,15 @@ describe('encodeOtlpProtobuf', () => {
     expect(events).to.deep.equal([...values.keys(), ...values.keys()].map(String));
   });
 
+  it('closes resource and scope groups right whether the size guessed from the last body was too large or too small', () => {
+    // Each body reserves its groups' length bytes from the bytes per span of the body before.
+    const big = () => finishedSpans(100, { tags: { long: 'x'.repeat(1000) } });
+    const tiny = () => finishedSpans(2);
+    for (const spans of [big(), tiny(), big(), tiny(), tiny(), big()]) {
+      expect(otlpSpans(sameAsJson(spans))).to.have.length(spans.length);
+    }
+  });
+
   it('encodes an empty batch as an empty request', () => {
     expect(encodeOtlpProtobuf([]).length).to.equal(0);
     expect(decodeOtlpProtobuf(encodeOtlpProtobuf([]))).to.deep.equal({});
