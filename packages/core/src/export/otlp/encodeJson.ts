@@ -4,7 +4,7 @@ import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
 import { AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
-import { RepeatedHead } from './RepeatedHead.js';
+import { LikeSpans } from './LikeSpans.js';
 import {
   COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
@@ -291,7 +291,6 @@ function keyEntry(key: string): KeyPrefixes {
 
 /** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
 const newAttributeRuns = () => new AttributeRuns<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
-type JsonAttributeRuns = ReturnType<typeof newAttributeRuns>;
 
 /** A span's fields up to its attributes: ids, head (flags, name, kind, status), times, trace state. */
 function writeSpanStart(w: JsonWriter, span: ReadableSpan, start: EpochParts, end: EpochParts): void {
@@ -342,8 +341,9 @@ const MAX_MS_OF_19_DIGITS = 1e13 - 1;
 const startParts: EpochParts = { ms: 0, nanos: 0 };
 const endParts: EpochParts = { ms: 0, nanos: 0 };
 
-function writeSpan(w: JsonWriter, span: ReadableSpan, runs: JsonAttributeRuns, head: RepeatedHead): void {
+function writeSpan(w: JsonWriter, span: ReadableSpan, likeSpans: LikeSpans<ReturnType<typeof newAttributeRuns>>): void {
   const at = w.pos;
+  const { head, runs } = likeSpans.find(span.operationName, span.kind);
   const start = splitEpochMs(span.startTime, startParts);
   const end = splitEpochMs(span.endTime ?? span.startTime, endParts);
   const parent = span.parentSpanId;
@@ -464,8 +464,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new JsonWriter(size, bodyScratch.take(size));
   w.copy(REQUEST_START);
-  const runs = newAttributeRuns();
-  const head = new RepeatedHead();
+  const likeSpans = new LikeSpans(newAttributeRuns);
   let firstGroup = true;
   for (const [resource, group] of groupByResource(spans)) {
     if (!firstGroup) w.raw(',');
@@ -478,7 +477,7 @@ export function encodeOtlpJson(spans: readonly ReadableSpan[]): Buffer {
       w.copy(scopeStart(scope));
       for (let i = 0; i < scopeGroup.length; i++) {
         if (i > 0) w.raw(',');
-        writeSpan(w, scopeGroup[i], runs, head);
+        writeSpan(w, scopeGroup[i], likeSpans);
       }
       if (scope.schemaUrl) {
         w.copy(SCOPE_END_WITH_SCHEMA);

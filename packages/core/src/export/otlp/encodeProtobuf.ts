@@ -13,7 +13,7 @@ import {
 } from './otlpModel.js';
 import { AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
-import { RepeatedHead } from './RepeatedHead.js';
+import { LikeSpans } from './LikeSpans.js';
 import { Scratch } from './BufferWriter.js';
 import { ProtobufWriter, varint32Size } from './ProtobufWriter.js';
 import { splitUnixNanos, type Fixed64 } from './unixNanos.js';
@@ -221,7 +221,6 @@ function writeSpanAttribute(w: ProtobufWriter, entry: KeyEntry, value: unknown):
 
 /** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
 const newAttributeRuns = () => new AttributeRuns<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
-type ProtobufAttributeRuns = ReturnType<typeof newAttributeRuns>;
 
 /** A span's fields up to its attributes: ids, trace state, head (name, kind, flags, status), times. */
 function writeSpanStart(w: ProtobufWriter, span: ReadableSpan): void {
@@ -276,10 +275,11 @@ const SPAN_ID_LENGTH_AT = TRACE_ID_LENGTH_AT + 1 + 16 + 1;
 const PARENT_SPAN_ID_LENGTH_AT = SPAN_ID_LENGTH_AT + 1 + 8 + 1;
 const TIMES_BYTES = 2 * (1 + 8);
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan, runs: ProtobufAttributeRuns, head: RepeatedHead): void {
+function writeSpan(w: ProtobufWriter, span: ReadableSpan, likeSpans: LikeSpans<ReturnType<typeof newAttributeRuns>>): void {
   w.tag(SCOPE_SPANS_SPANS);
   const start = w.fork(SPAN_LENGTH_BYTES);
   const at = w.pos;
+  const { head, runs } = likeSpans.find(span.operationName, span.kind);
   const parent = span.parentSpanId;
   const fixedLayout = !span.traceState && span.traceId.length === 32 && span.spanId.length === 16 && (!parent || parent.length === 16);
   const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
@@ -373,8 +373,7 @@ function encodedScope(scope: InstrumentationScope): Buffer {
 export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
   const size = Math.ceil(spans.length * bytesPerSpan * SIZE_MARGIN) + 1024;
   const w = new ProtobufWriter(size, bodyScratch.take(size));
-  const runs = newAttributeRuns();
-  const head = new RepeatedHead();
+  const likeSpans = new LikeSpans(newAttributeRuns);
   for (const [resource, group] of groupByResource(spans)) {
     w.tag(REQUEST_RESOURCE_SPANS);
     // The bytes its length will take, from what spans took so far: when right, joining moves nothing (a move is a
@@ -387,10 +386,9 @@ export function encodeOtlpProtobuf(spans: readonly ReadableSpan[]): Buffer {
       const scopeLengthBytes = varint32Size(Math.round(scopeGroup.length * bytesPerSpan));
       const scopeSpans = w.fork(scopeLengthBytes);
       // Joining the previous group may have moved its spans: none of them is copied from.
-      runs.forget();
-      head.forget();
+      likeSpans.forget();
       w.copy(encodedScope(scope));
-      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i], runs, head);
+      for (let i = 0; i < scopeGroup.length; i++) writeSpan(w, scopeGroup[i], likeSpans);
       if (scope.schemaUrl) {
         w.tag(SCOPE_SPANS_SCHEMA_URL);
         w.string(String(scope.schemaUrl));
