@@ -2,14 +2,16 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { encodeOtlpJson } from '../../../src/export/otlp/encodeJson.js';
 import { encodeOtlpProtobuf } from '../../../src/export/otlp/encodeProtobuf.js';
+import { LIKE_SPANS } from '../../../src/export/otlp/LikeSpans.js';
 import { OTLP_SPAN_KIND } from '../../../src/export/otlp/otlpModel.js';
 import { resolveSpanLimits } from '../../../src/trace/spanLimits.js';
 import type { InstrumentationScope, ReadableSpan, SpanKind, SpanStatusCode, TagValue } from '../../../src/types.js';
 import { finishedSpan } from '../../helpers/exportSpans.js';
 import { decodeOtlpProtobuf, normalizeOtlpJson, otlpSpans } from '../../helpers/otlpDecode.js';
 
-// Both encoders copy a span's attributes from the span written before when they are the same at the same position
-// (AttributeRuns), and its name, kind, flags and status when those are (RepeatedHead). These batches are made of
+// Both encoders copy a span's attributes from the last span of its name and kind written before in the body
+// (LikeSpans) when they are the same at the same position (AttributeRuns), and its name, kind, flags and status when
+// those are (RepeatedHead). These batches are made of
 // few names, statuses, keys and values, so that runs start, stop, and cross every edge: a first attribute that
 // carries nothing, a key list that shrinks and grows, protobuf spans whose length takes one, two or three bytes (the
 // span moves when it is closed), several scopes (a scope group moves when it is closed).
@@ -78,7 +80,7 @@ const tagsArbitrary = fc
   .array(fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)), { maxLength: 6 })
   .map((entries) => Object.fromEntries(entries) as Record<string, TagValue>);
 
-describe('fields copied from the previous span (AttributeRuns, RepeatedHead)', () => {
+describe('fields copied from an earlier span of the same name and kind (LikeSpans, AttributeRuns, RepeatedHead)', () => {
   it('write every span of a batch of repeating, shifting attributes exactly', () => {
     fc.assert(
       fc.property(
@@ -128,6 +130,57 @@ describe('fields copied from the previous span (AttributeRuns, RepeatedHead)', (
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('copy from the last span of the same name and kind when shapes interleave, and never from a replaced one', () => {
+    // Up to two more shapes than LikeSpans keeps, so slots are replaced; each shape has its own tags, which a span
+    // changes at one position at most: a span copied from another shape's span, from an older span of its own, or
+    // from a slot that was replaced or moved, carries another name, kind or value and fails the comparison (checked by
+    // handing find() another shape's slot with RepeatedHead's name check removed, by keeping a replaced slot's
+    // positions, and by leaving out the protobuf moves and scope resets: each fails here).
+    const SHAPE_NAMES = Array.from({ length: LIKE_SPANS + 2 }, (_, i) => `shape ${i}`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ tags: tagsArbitrary, kind: fc.constantFrom(...KINDS) }), { minLength: 1, maxLength: SHAPE_NAMES.length }),
+        fc.array(
+          fc.record({
+            shape: fc.nat(SHAPE_NAMES.length - 1),
+            // The same name with the other kind is another shape.
+            otherKind: fc.constantFrom(false, false, false, true),
+            change: fc.option(fc.tuple(fc.nat(5), fc.constantFrom(...VALUES)), { freq: 2 }),
+            status: fc.constantFrom(STATUSES[0], STATUSES[0], STATUSES[0], STATUSES[1]),
+            parent: fc.constantFrom(undefined, '00f067aa0ba902b7'),
+            scope: fc.constantFrom(0, 0, 0, 1),
+            long: fc.constantFrom(false, false, false, false, false, false, false, false, false, true),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (shapes, draws) => {
+          const spans = draws.map(({ shape: drawn, otherKind, change, status, parent, scope, long }) => {
+            const index = drawn % shapes.length;
+            const shape = shapes[index];
+            const tags: Record<string, TagValue | null> = { ...shape.tags };
+            if (change) {
+              const keys = Object.keys(tags);
+              if (keys.length > 0) tags[keys[change[0] % keys.length]] = change[1];
+            }
+            if (long) tags.long = LONG;
+            const kind = otherKind ? (shape.kind === 'server' ? 'client' : 'server') : shape.kind;
+            const init = { tags: tags as Record<string, TagValue>, operationName: SHAPE_NAMES[index], kind, parentSpanId: parent, instrumentationScope: SCOPES[scope], limits: LIMITS };
+            return finishedSpan(init, undefined, (span) => span.setStatus(...status));
+          });
+          checkBatch(spans);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('copy a span from the last of its kind when children end before their parent', () => {
+    const query = (i: number) => finishedSpan({ operationName: 'SELECT orders', kind: 'client', tags: { 'db.system': 'postgresql', 'db.query.text': `SELECT ${i}` } });
+    const call = (i: number) => finishedSpan({ operationName: 'GET', kind: 'client', tags: { 'http.request.method': 'GET', 'url.full': `http://inventory/${i}` } });
+    const server = (i: number) => finishedSpan({ operationName: 'GET /users/:id', kind: 'server', tags: { 'http.request.method': 'GET', 'url.path': `/users/${i}` } });
+    checkBatch(Array.from({ length: 5 }, (_, i) => [query(i), call(i), server(i)]).flat());
   });
 
   it('never copy from a span that could not be copied from, even once its protobuf length moved it', () => {
