@@ -39,7 +39,7 @@ export class LikeSpans<Runs extends { forget(): void }> {
     const { names, kinds, used } = this;
     let i = this.last;
     for (let k = 0; k < used; k++) {
-      if (names[i] === name && kinds[i] === kind) {
+      if (kinds[i] === kind && names[i] === name) {
         this.last = i;
         return this.slots[i];
       }

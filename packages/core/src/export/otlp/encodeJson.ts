@@ -2,7 +2,7 @@ import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, T
 import { toAttributeValue } from '../attributeValue.js';
 import { Scratch } from './BufferWriter.js';
 import { JsonWriter } from './JsonWriter.js';
-import { AttributeRuns } from './AttributeRuns.js';
+import { attributeRunsOf, type AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { LikeSpans } from './LikeSpans.js';
 import {
@@ -289,8 +289,9 @@ function keyEntry(key: string): KeyPrefixes {
   return keys.get(key);
 }
 
-/** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
-const newAttributeRuns = () => new AttributeRuns<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
+/** A span's attributes, copied from an earlier span of its shape where they are the same (see AttributeRuns). */
+const JsonAttributeRuns = attributeRunsOf<JsonWriter, KeyPrefixes>(keyEntry, writeKeyValueOf, 0x2c);
+const newAttributeRuns = (): AttributeRuns<JsonWriter> => new JsonAttributeRuns();
 
 /** A span's fields up to its attributes: ids, head (flags, name, kind, status), times, trace state. */
 function writeSpanStart(w: JsonWriter, span: ReadableSpan, start: EpochParts, end: EpochParts): void {
@@ -341,7 +342,7 @@ const MAX_MS_OF_19_DIGITS = 1e13 - 1;
 const startParts: EpochParts = { ms: 0, nanos: 0 };
 const endParts: EpochParts = { ms: 0, nanos: 0 };
 
-function writeSpan(w: JsonWriter, span: ReadableSpan, likeSpans: LikeSpans<ReturnType<typeof newAttributeRuns>>): void {
+function writeSpan(w: JsonWriter, span: ReadableSpan, likeSpans: LikeSpans<AttributeRuns<JsonWriter>>): void {
   const at = w.pos;
   const { head, runs } = likeSpans.find(span.operationName, span.kind);
   const start = splitEpochMs(span.startTime, startParts);

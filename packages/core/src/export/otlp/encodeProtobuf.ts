@@ -11,7 +11,7 @@ import {
   otlpStatusMessage,
   statusNameAttribute,
 } from './otlpModel.js';
-import { AttributeRuns } from './AttributeRuns.js';
+import { attributeRunsOf, type AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { LikeSpans } from './LikeSpans.js';
 import { Scratch } from './BufferWriter.js';
@@ -219,8 +219,9 @@ function writeSpanAttribute(w: ProtobufWriter, entry: KeyEntry, value: unknown):
   writeKeyValueOf(w, SPAN_ATTRIBUTES, entry, value);
 }
 
-/** A span's attributes, copied from the span before where they are the same (see AttributeRuns). */
-const newAttributeRuns = () => new AttributeRuns<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
+/** A span's attributes, copied from an earlier span of its shape where they are the same (see AttributeRuns). */
+const ProtobufAttributeRuns = attributeRunsOf<ProtobufWriter, KeyEntry>(keyEntry, writeSpanAttribute, -1);
+const newAttributeRuns = (): AttributeRuns<ProtobufWriter> => new ProtobufAttributeRuns();
 
 /** A span's fields up to its attributes: ids, trace state, head (name, kind, flags, status), times. */
 function writeSpanStart(w: ProtobufWriter, span: ReadableSpan): void {
@@ -275,7 +276,7 @@ const SPAN_ID_LENGTH_AT = TRACE_ID_LENGTH_AT + 1 + 16 + 1;
 const PARENT_SPAN_ID_LENGTH_AT = SPAN_ID_LENGTH_AT + 1 + 8 + 1;
 const TIMES_BYTES = 2 * (1 + 8);
 
-function writeSpan(w: ProtobufWriter, span: ReadableSpan, likeSpans: LikeSpans<ReturnType<typeof newAttributeRuns>>): void {
+function writeSpan(w: ProtobufWriter, span: ReadableSpan, likeSpans: LikeSpans<AttributeRuns<ProtobufWriter>>): void {
   w.tag(SCOPE_SPANS_SPANS);
   const start = w.fork(SPAN_LENGTH_BYTES);
   const at = w.pos;
