@@ -2,12 +2,13 @@ import type { ReadableSpan } from '../../types.js';
 import type { BufferWriter } from './BufferWriter.js';
 
 /**
- * Where the previous span in the same body wrote its head: the fields before its attributes. Those depend on its
- * name, kind, trace flags and status (the spans of one route mostly share all of them), on its ids and times (same
- * lengths, other values: the encoders write them over the copy) and on a `layout` the encoder tells apart (a parent
- * or none). A span whose head matches the previous one's is then one copy within the body (made together with its
- * first unchanged attributes, see AttributeRuns) instead of a field at a time. One instance per body; positions are
- * the writer's offsets.
+ * Where an earlier span in the same body (the last one of its name and kind, see LikeSpans) wrote its head: the
+ * fields before its attributes. Those depend on its name, kind, trace flags and status (the spans of one route
+ * mostly share all of them), on its ids and times (same lengths, other values: the encoders write them over the
+ * copy) and on a `layout` the encoder tells apart (a parent or none). A span whose head matches that one's is then
+ * one copy within the body (made together with its first unchanged attributes, see AttributeRuns) instead of a field
+ * at a time. Name and kind are compared too, so a slot handed the wrong span copies nothing. One instance per
+ * LikeSpans slot; positions are the writer's offsets.
  */
 export class RepeatedHead {
   private name: string | undefined = undefined;
@@ -20,7 +21,7 @@ export class RepeatedHead {
   private end = 0;
 
   /**
-   * Where the head of the span before starts when it matches this span's, which then takes `length` bytes from the
+   * Where the head of the earlier span starts when it matches this span's, which then takes `length` bytes from the
    * writer's position on (the caller copies it there); -1 when this span's head must be written (then `written`).
    */
   match(w: BufferWriter, span: ReadableSpan, layout: number): number {

@@ -330,7 +330,7 @@ function writeSpanStart(w: JsonWriter, span: ReadableSpan, start: EpochParts, en
 
 // A span starts with its ids, head and times. When none of them changes length (ids of their usual 32 and 16
 // characters, nanosecond timestamps of 19 digits: from 2001 to 2286, no trace state), the start of a span whose
-// head is the previous span's (RepeatedHead) is that span's start with other ids and times: it is copied, and they
+// head is an earlier like span's (RepeatedHead) is that span's start with other ids and times: it is copied, and they
 // are written over the copy at these offsets.
 const TRACE_ID_AT = SPAN_START.length;
 const SPAN_ID_AT = TRACE_ID_AT + 32 + SPAN_ID.length;
@@ -357,7 +357,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, likeSpans: LikeSpans<Attri
     start.ms <= MAX_MS_OF_19_DIGITS &&
     end.ms >= MIN_MS_OF_19_DIGITS &&
     end.ms <= MAX_MS_OF_19_DIGITS;
-  // The previous span's start, when this one's is the same but for ids and times: copied with the first run of
+  // The earlier like span's start, when this one's is the same but for ids and times: copied with the first run of
   // unchanged attributes (AttributeRuns), then its ids and times are written over it.
   const copyFrom = fixedLayout ? head.match(w, span, parent ? 1 : 0) : -1;
   // Kept apart from the shared parts objects: an attribute's toJSON could encode spans itself meanwhile.

@@ -267,9 +267,9 @@ function writeTimes(w: ProtobufWriter, span: ReadableSpan): void {
   w.fixed64(scratch.lo, scratch.hi);
 }
 
-// When ids have their usual 16 and 8 bytes and there is no trace state, a span whose head (RepeatedHead) is the
-// previous span's starts as that span did but for its ids and times, at fixed offsets from the trace id's key; its
-// times end its start. That start is copied with the first run of unchanged attributes (AttributeRuns), then the
+// When ids have their usual 16 and 8 bytes and there is no trace state, a span whose head (RepeatedHead) is an
+// earlier like span's starts as that span did but for its ids and times, at fixed offsets from the trace id's key;
+// its times end its start. That start is copied with the first run of unchanged attributes (AttributeRuns), then the
 // ids and times are written over it.
 const TRACE_ID_LENGTH_AT = 1;
 const SPAN_ID_LENGTH_AT = TRACE_ID_LENGTH_AT + 1 + 16 + 1;
