@@ -1,4 +1,6 @@
+import type { ReadableSpan } from '../../types.js';
 import type { BufferWriter } from './BufferWriter.js';
+import { COMPONENT_ATTRIBUTE, STATUS_NAME_ATTRIBUTE, statusNameAttribute } from './otlpModel.js';
 
 /**
  * Writes one attribute (a KeyValue with whatever the format puts around it), given its key's cached entry. It may
@@ -29,6 +31,11 @@ export interface AttributeRuns<W extends BufferWriter> {
   begin(prefixFrom?: number): void;
   attribute(w: W, key: string, value: unknown): void;
   end(w: W): void;
+  /**
+   * A span's OTLP attributes, between `begin(prefixFrom)` and `end`: its tags, then its component and its status
+   * name when they add something (otlpModel.ts).
+   */
+  spanAttributes(w: W, span: ReadableSpan, prefixFrom: number): void;
   moved(delta: number): void;
   forget(): void;
 }
@@ -62,6 +69,16 @@ export function attributeRunsOf<W extends BufferWriter, Entry>(
       this.index = 0;
       this.runFrom = prefixFrom < 0 ? -1 : PREFIX;
       this.prefixFrom = prefixFrom;
+    }
+
+    spanAttributes(w: W, span: ReadableSpan, prefixFrom: number): void {
+      this.begin(prefixFrom);
+      const tags = span.tags;
+      for (const key in tags) this.attribute(w, key, tags[key]);
+      if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) this.attribute(w, COMPONENT_ATTRIBUTE, span.component);
+      const statusName = statusNameAttribute(span.status);
+      if (statusName !== undefined) this.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
+      this.end(w);
     }
 
     attribute(w: W, key: string, value: unknown): void {

@@ -6,15 +6,12 @@ import { attributeRunsOf, type AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
 import { LikeSpans } from './LikeSpans.js';
 import {
-  COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
-  STATUS_NAME_ATTRIBUTE,
   groupByResource,
   groupByScope,
   otlpSpanKind,
   otlpStatusCode,
   otlpStatusMessage,
-  statusNameAttribute,
 } from './otlpModel.js';
 import { splitEpochMs, type EpochParts } from './unixNanos.js';
 
@@ -371,13 +368,7 @@ function writeSpan(w: JsonWriter, span: ReadableSpan, likeSpans: LikeSpans<Attri
     if (fixedLayout) head.written(w);
     list = openList(w);
   }
-  const tags = span.tags;
-  runs.begin(copyFrom);
-  for (const key in tags) runs.attribute(w, key, tags[key]);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const statusName = statusNameAttribute(span.status);
-  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
-  runs.end(w);
+  runs.spanAttributes(w, span, copyFrom);
   closeList(w, list);
   if (copyFrom >= 0) {
     const after = w.pos;

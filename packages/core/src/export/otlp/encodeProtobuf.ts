@@ -1,15 +1,12 @@
 import type { InstrumentationScope, ReadableSpan, Resource, SpanLink, SpanLog, TagValue } from '../../types.js';
 import { toAttributeValue } from '../attributeValue.js';
 import {
-  COMPONENT_ATTRIBUTE,
   LOG_LEVEL_ATTRIBUTE,
-  STATUS_NAME_ATTRIBUTE,
   groupByResource,
   groupByScope,
   otlpSpanKind,
   otlpStatusCode,
   otlpStatusMessage,
-  statusNameAttribute,
 } from './otlpModel.js';
 import { attributeRunsOf, type AttributeRuns } from './AttributeRuns.js';
 import { KeyCache, RepeatedValue } from './keyCache.js';
@@ -291,13 +288,7 @@ function writeSpan(w: ProtobufWriter, span: ReadableSpan, likeSpans: LikeSpans<A
   }
   const attributesAt = copyFrom < 0 ? w.pos : at + head.length;
 
-  const tags = span.tags;
-  runs.begin(copyFrom);
-  for (const key in tags) runs.attribute(w, key, tags[key]);
-  if (span.component && tags[COMPONENT_ATTRIBUTE] === undefined) runs.attribute(w, COMPONENT_ATTRIBUTE, span.component);
-  const statusName = statusNameAttribute(span.status);
-  if (statusName !== undefined) runs.attribute(w, STATUS_NAME_ATTRIBUTE, statusName);
-  runs.end(w);
+  runs.spanAttributes(w, span, copyFrom);
   if (copyFrom >= 0) {
     const after = w.pos;
     w.pos = at + TRACE_ID_LENGTH_AT;
